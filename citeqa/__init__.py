@@ -1,0 +1,1 @@
+"""citeqa command line."""

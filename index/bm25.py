@@ -1,0 +1,107 @@
+"""Okapi BM25 over chunks, stored as a sparse matrix (no pickle)."""
+
+from __future__ import annotations
+
+import json
+import re
+from collections import Counter
+from collections.abc import Sequence
+from pathlib import Path
+
+import numpy as np
+from scipy import sparse
+
+DEFAULT_K1 = 1.5
+DEFAULT_B = 0.75
+
+_TOKEN = re.compile(r"\w+", re.UNICODE)
+STOPWORDS = frozenset(
+    """a an and are as at be but by did do does for from had has have he her his how i in is it its
+    of on or she that the their them they this to was were what when where which who whom whose why
+    will with would you""".split()
+)
+
+
+def tokenize(text: str) -> list[str]:
+    """Lower-cased word tokens with English stop words removed and plural ``s`` folded."""
+    tokens = []
+    for token in _TOKEN.findall(text.lower()):
+        if token in STOPWORDS:
+            continue
+        if len(token) > 3 and token.endswith("s") and not token.endswith("ss"):
+            token = token[:-1]
+        tokens.append(token)
+    return tokens
+
+
+class BM25:
+    """BM25 scores with the document side precomputed, as bm25s does.
+
+    ``weights[d, t]`` holds ``idf(t) * tf * (k1 + 1) / (tf + k1 * (1 - b + b * len_d / avg_len))``
+    so a query's scores are the sum of its terms' columns.
+    """
+
+    def __init__(self, weights: sparse.csc_matrix, vocabulary: dict[str, int], k1: float, b: float):
+        self.weights = weights
+        self.vocabulary = vocabulary
+        self.k1 = k1
+        self.b = b
+
+    @classmethod
+    def build(cls, texts: Sequence[str], *, k1: float = DEFAULT_K1, b: float = DEFAULT_B) -> BM25:
+        """Index ``texts``; row ``i`` of the matrix is ``texts[i]``."""
+        vocabulary: dict[str, int] = {}
+        rows, cols, tfs = [], [], []
+        lengths = np.zeros(len(texts), dtype=np.float32)
+        for row, text in enumerate(texts):
+            counts = Counter(tokenize(text))
+            lengths[row] = sum(counts.values())
+            for term, tf in counts.items():
+                rows.append(row)
+                cols.append(vocabulary.setdefault(term, len(vocabulary)))
+                tfs.append(tf)
+        n_docs = len(texts)
+        tf_arr = np.asarray(tfs, dtype=np.float32)
+        row_arr = np.asarray(rows, dtype=np.int64)
+        col_arr = np.asarray(cols, dtype=np.int64)
+        doc_freq = np.bincount(col_arr, minlength=len(vocabulary)).astype(np.float32)
+        idf = np.log(1.0 + (n_docs - doc_freq + 0.5) / (doc_freq + 0.5))
+        avg_len = float(lengths.mean()) if n_docs else 0.0
+        norm = k1 * (1.0 - b + b * lengths[row_arr] / max(avg_len, 1e-9))
+        data = idf[col_arr] * tf_arr * (k1 + 1.0) / (tf_arr + norm)
+        weights = sparse.csc_matrix(
+            (data.astype(np.float32), (row_arr, col_arr)), shape=(n_docs, len(vocabulary))
+        )
+        return cls(weights, vocabulary, k1, b)
+
+    def scores(self, query: str) -> np.ndarray:
+        """BM25 score of every indexed text for ``query``; shape ``(n_texts,)``."""
+        columns = [self.vocabulary[t] for t in tokenize(query) if t in self.vocabulary]
+        if not columns:
+            return np.zeros(self.weights.shape[0], dtype=np.float32)
+        return np.asarray(self.weights[:, columns].sum(axis=1), dtype=np.float32).ravel()
+
+    def save(self, directory: Path) -> None:
+        """Write ``bm25.npz`` and ``bm25_vocab.json`` into ``directory``."""
+        matrix = self.weights
+        np.savez(
+            directory / "bm25.npz",
+            data=matrix.data,
+            indices=matrix.indices,
+            indptr=matrix.indptr,
+            shape=np.asarray(matrix.shape, dtype=np.int64),
+            params=np.asarray([self.k1, self.b], dtype=np.float64),
+        )
+        (directory / "bm25_vocab.json").write_text(json.dumps(self.vocabulary, ensure_ascii=False))
+
+    @classmethod
+    def load(cls, directory: Path) -> BM25:
+        """Read what :meth:`save` wrote, refusing pickled arrays."""
+        with np.load(directory / "bm25.npz", allow_pickle=False) as arrays:
+            shape = tuple(int(n) for n in arrays["shape"])
+            weights = sparse.csc_matrix(
+                (arrays["data"], arrays["indices"], arrays["indptr"]), shape=shape
+            )
+            k1, b = (float(x) for x in arrays["params"])
+        vocabulary = json.loads((directory / "bm25_vocab.json").read_text())
+        return cls(weights, vocabulary, k1, b)

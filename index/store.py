@@ -1,0 +1,314 @@
+"""Persisting an index: FAISS vectors, SQLite records, BM25 matrix and a manifest.
+
+Layout of an index folder::
+
+    CURRENT              name of the live generation, replaced atomically
+    gen-<id>/            one complete, immutable index
+        manifest.json    format version, embedding model, dimension, chunking, counts, sizes
+        records.sqlite   articles, sentences and chunks with their character offsets
+        vectors.faiss    one normalised vector per chunk, row i = chunk row i
+        bm25.npz, bm25_vocab.json
+    .lock                held while a writer builds
+
+A writer builds a new generation beside the live one and then swaps ``CURRENT`` with
+``os.replace``, so a crash mid-build leaves the previous index usable. Nothing is unpickled.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import fcntl
+import json
+import os
+import shutil
+import sqlite3
+import uuid
+from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from index.bm25 import BM25
+from index.errors import IndexCorruptError, IndexNotFoundError
+from index.types import Article, Chunk, Sentence
+
+FORMAT_VERSION = 1
+CURRENT_FILE = "CURRENT"
+MANIFEST_FILE = "manifest.json"
+RECORDS_FILE = "records.sqlite"
+VECTORS_FILE = "vectors.faiss"
+_DATA_FILES = (RECORDS_FILE, VECTORS_FILE, "bm25.npz", "bm25_vocab.json")
+
+_SCHEMA = """
+CREATE TABLE articles (
+    id TEXT PRIMARY KEY, title TEXT NOT NULL, published TEXT, text TEXT NOT NULL,
+    body_start INTEGER NOT NULL, source TEXT NOT NULL, sha256 TEXT NOT NULL
+);
+CREATE TABLE sentences (
+    article_id TEXT NOT NULL, idx INTEGER NOT NULL, start INTEGER NOT NULL, end INTEGER NOT NULL,
+    PRIMARY KEY (article_id, idx)
+);
+CREATE TABLE chunks (
+    row INTEGER PRIMARY KEY, article_id TEXT NOT NULL, idx INTEGER NOT NULL,
+    start INTEGER NOT NULL, end INTEGER NOT NULL,
+    first_sentence INTEGER NOT NULL, last_sentence INTEGER NOT NULL
+);
+"""
+
+
+@dataclass(frozen=True, slots=True)
+class Manifest:
+    """What built an index; compared against the caller's settings on load."""
+
+    format_version: int
+    embedding_model: str
+    dimension: int
+    normalized: bool
+    chunk_chars: int
+    overlap_sentences: int
+    articles: int
+    chunks: int
+    created: str
+    file_sizes: Mapping[str, int] = field(default_factory=dict)
+
+    def to_json(self) -> str:
+        data = {name: getattr(self, name) for name in self.__dataclass_fields__}
+        data["file_sizes"] = dict(self.file_sizes)
+        return json.dumps(data, indent=2, sort_keys=True)
+
+
+@dataclass(frozen=True, slots=True)
+class CorpusIndex:
+    """A loaded index, held in memory.
+
+    Attributes:
+        directory: The index folder.
+        generation: Name of the generation that was loaded.
+        manifest: What built it.
+        articles: Articles by id.
+        sentences: Each article's sentences in order.
+        chunks: Chunks in vector-row order: ``chunks[i]`` has vector row ``i``.
+        vectors: The FAISS index (inner product over normalised vectors).
+        bm25: BM25 over the chunk texts, rows aligned with ``chunks``.
+    """
+
+    directory: Path
+    generation: str
+    manifest: Manifest
+    articles: Mapping[str, Article]
+    sentences: Mapping[str, Sequence[Sentence]]
+    chunks: Sequence[Chunk]
+    vectors: Any
+    bm25: BM25
+
+    def chunk_vectors(self, rows: Sequence[int] | None = None) -> np.ndarray:
+        """Stored vectors of the given chunk rows (all rows when None)."""
+        if rows is None:
+            return self.vectors.reconstruct_n(0, self.vectors.ntotal)
+        return np.vstack([self.vectors.reconstruct(int(r)) for r in rows]) if rows else np.zeros(
+            (0, self.manifest.dimension), dtype=np.float32
+        )
+
+
+def current_generation(directory: Path) -> str | None:
+    """Name of the live generation, or None when the folder holds no index."""
+    try:
+        name = (directory / CURRENT_FILE).read_text().strip()
+    except FileNotFoundError:
+        return None
+    return name or None
+
+
+@contextlib.contextmanager
+def write_lock(directory: Path) -> Iterator[None]:
+    """Hold the index folder's writer lock (one writer at a time, readers never wait)."""
+    directory.mkdir(parents=True, exist_ok=True)
+    with open(directory / ".lock", "w") as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
+
+
+def write_generation(
+    directory: Path,
+    *,
+    articles: Sequence[Article],
+    sentences: Mapping[str, Sequence[Sentence]],
+    chunks: Sequence[Chunk],
+    vectors: np.ndarray,
+    embedding_model: str,
+    chunk_chars: int,
+    overlap_sentences: int,
+) -> str:
+    """Write a complete new generation and make it the live one.
+
+    The caller holds :func:`write_lock`. Older generations are removed once the new one is live.
+
+    Returns:
+        The new generation's name.
+    """
+    import faiss
+
+    if vectors.shape[0] != len(chunks):
+        raise ValueError(f"{len(chunks)} chunks but {vectors.shape[0]} vectors")
+    name = f"gen-{datetime.now(UTC):%Y%m%dT%H%M%S}-{uuid.uuid4().hex[:8]}"
+    staging = directory / f".{name}.tmp"
+    staging.mkdir(parents=True)
+    try:
+        _write_records(staging / RECORDS_FILE, articles, sentences, chunks)
+        flat = faiss.IndexFlatIP(vectors.shape[1])
+        flat.add(np.ascontiguousarray(vectors, dtype=np.float32))
+        faiss.write_index(flat, str(staging / VECTORS_FILE))
+        BM25.build([c.text for c in chunks]).save(staging)
+        manifest = Manifest(
+            format_version=FORMAT_VERSION,
+            embedding_model=embedding_model,
+            dimension=int(vectors.shape[1]),
+            normalized=True,
+            chunk_chars=chunk_chars,
+            overlap_sentences=overlap_sentences,
+            articles=len(articles),
+            chunks=len(chunks),
+            created=datetime.now(UTC).isoformat(timespec="seconds"),
+            file_sizes={f: (staging / f).stat().st_size for f in _DATA_FILES},
+        )
+        (staging / MANIFEST_FILE).write_text(manifest.to_json())
+        _fsync_tree(staging)
+        staging.rename(directory / name)
+        pointer = directory / f".{CURRENT_FILE}.tmp"
+        pointer.write_text(name + "\n")
+        with open(pointer) as handle:
+            os.fsync(handle.fileno())
+        os.replace(pointer, directory / CURRENT_FILE)
+    except BaseException:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise
+    for old in directory.iterdir():
+        if old.is_dir() and old.name != name and (old.name.startswith(("gen-", ".gen-"))):
+            shutil.rmtree(old, ignore_errors=True)
+    return name
+
+
+def _fsync_tree(folder: Path) -> None:
+    for path in folder.iterdir():
+        with open(path, "rb") as handle:
+            os.fsync(handle.fileno())
+
+
+def _write_records(
+    path: Path,
+    articles: Sequence[Article],
+    sentences: Mapping[str, Sequence[Sentence]],
+    chunks: Sequence[Chunk],
+) -> None:
+    with contextlib.closing(sqlite3.connect(path)) as db, db:
+        db.executescript(_SCHEMA)
+        db.executemany(
+            "INSERT INTO articles VALUES (?, ?, ?, ?, ?, ?, ?)",
+            [
+                (a.id, a.title, a.published.isoformat() if a.published else None, a.text,
+                 a.body_start, a.source, a.sha256)
+                for a in articles
+            ],
+        )
+        db.executemany(
+            "INSERT INTO sentences VALUES (?, ?, ?, ?)",
+            [(s.article_id, s.index, s.start, s.end) for a in articles for s in sentences[a.id]],
+        )
+        db.executemany(
+            "INSERT INTO chunks VALUES (?, ?, ?, ?, ?, ?, ?)",
+            [
+                (row, c.article_id, c.index, c.start, c.end, c.first_sentence, c.last_sentence)
+                for row, c in enumerate(chunks)
+            ],
+        )
+
+
+def read_manifest(directory: Path) -> tuple[str, Manifest]:
+    """The live generation's name and manifest.
+
+    Raises:
+        IndexNotFoundError: The folder does not exist or holds no index.
+        IndexCorruptError: The manifest is missing, unreadable or of another format version.
+    """
+    if not directory.is_dir():
+        raise IndexNotFoundError(f"no index at {directory}: the folder does not exist")
+    name = current_generation(directory)
+    if name is None:
+        raise IndexNotFoundError(f"no index at {directory}: build one with 'citeqa index PATH'")
+    try:
+        data = json.loads((directory / name / MANIFEST_FILE).read_text())
+        manifest = Manifest(**data)
+    except (OSError, ValueError, TypeError) as err:
+        raise IndexCorruptError(f"index at {directory} is damaged: manifest unreadable ({err})") from None
+    if manifest.format_version != FORMAT_VERSION:
+        raise IndexCorruptError(
+            f"index at {directory} has format version {manifest.format_version}; "
+            f"this citeqa reads version {FORMAT_VERSION}: rebuild it with 'citeqa index --rebuild'"
+        )
+    return name, manifest
+
+
+def load_index(directory: str | os.PathLike[str]) -> CorpusIndex:
+    """Load the live generation of an index folder into memory.
+
+    Raises:
+        IndexNotFoundError: No index there.
+        IndexCorruptError: Any part is missing, truncated or inconsistent with the manifest.
+    """
+    import faiss
+
+    directory = Path(directory).expanduser().resolve()
+    name, manifest = read_manifest(directory)
+    folder = directory / name
+    for file_name, size in manifest.file_sizes.items():
+        path = folder / file_name
+        if not path.is_file() or path.stat().st_size != size:
+            raise IndexCorruptError(f"index at {directory} is damaged: {file_name} is missing or truncated")
+    try:
+        articles, sentences, chunks = _read_records(folder / RECORDS_FILE)
+        vectors = faiss.read_index(str(folder / VECTORS_FILE))
+        bm25 = BM25.load(folder)
+    except (sqlite3.DatabaseError, RuntimeError, OSError, ValueError, KeyError) as err:
+        raise IndexCorruptError(f"index at {directory} is damaged: {err}") from None
+    if (
+        vectors.ntotal != len(chunks)
+        or vectors.d != manifest.dimension
+        or bm25.weights.shape[0] != len(chunks)
+        or len(chunks) != manifest.chunks
+        or len(articles) != manifest.articles
+    ):
+        raise IndexCorruptError(f"index at {directory} is damaged: its parts disagree on their sizes")
+    return CorpusIndex(directory, name, manifest, articles, sentences, chunks, vectors, bm25)
+
+
+def _read_records(
+    path: Path,
+) -> tuple[dict[str, Article], dict[str, list[Sentence]], list[Chunk]]:
+    uri = f"file:{path}?mode=ro"
+    with contextlib.closing(sqlite3.connect(uri, uri=True)) as db:
+        articles = {
+            row[0]: Article(
+                row[0], row[1], date.fromisoformat(row[2]) if row[2] else None, row[3], row[4], row[5], row[6]
+            )
+            for row in db.execute(
+                "SELECT id, title, published, text, body_start, source, sha256 FROM articles"
+            )
+        }
+        sentences: dict[str, list[Sentence]] = {a: [] for a in articles}
+        for article_id, idx, start, end in db.execute(
+            "SELECT article_id, idx, start, end FROM sentences ORDER BY article_id, idx"
+        ):
+            sentences[article_id].append(Sentence(article_id, idx, start, end))
+        chunks = [
+            Chunk(article_id, idx, start, end, articles[article_id].text[start:end], first, last)
+            for article_id, idx, start, end, first, last in db.execute(
+                "SELECT article_id, idx, start, end, first_sentence, last_sentence FROM chunks ORDER BY row"
+            )
+        ]
+    return articles, sentences, chunks

