@@ -69,9 +69,7 @@ class BM25:
         avg_len = float(lengths.mean()) if n_docs else 0.0
         norm = k1 * (1.0 - b + b * lengths[row_arr] / max(avg_len, 1e-9))
         data = idf[col_arr] * tf_arr * (k1 + 1.0) / (tf_arr + norm)
-        weights = sparse.csc_matrix(
-            (data.astype(np.float32), (row_arr, col_arr)), shape=(n_docs, len(vocabulary))
-        )
+        weights = sparse.csc_matrix((data.astype(np.float32), (row_arr, col_arr)), shape=(n_docs, len(vocabulary)))
         return cls(weights, vocabulary, k1, b)
 
     def scores(self, query: str) -> np.ndarray:
@@ -99,9 +97,7 @@ class BM25:
         """Read what :meth:`save` wrote, refusing pickled arrays."""
         with np.load(directory / "bm25.npz", allow_pickle=False) as arrays:
             shape = tuple(int(n) for n in arrays["shape"])
-            weights = sparse.csc_matrix(
-                (arrays["data"], arrays["indices"], arrays["indptr"]), shape=shape
-            )
+            weights = sparse.csc_matrix((arrays["data"], arrays["indices"], arrays["indptr"]), shape=shape)
             k1, b = (float(x) for x in arrays["params"])
         vocabulary = json.loads((directory / "bm25_vocab.json").read_text())
         return cls(weights, vocabulary, k1, b)

@@ -75,10 +75,12 @@ def _plan(sources: list[SourceFile], roots: list[Path], old: CorpusIndex | None)
     seen: dict[str, SourceFile] = {}
     for source in sources:
         if source.article_id in seen:
-            plan.errors.append(IngestError(
-                str(source.path),
-                f"has the same article id {source.article_id!r} as {seen[source.article_id].path}; skipped",
-            ))
+            plan.errors.append(
+                IngestError(
+                    str(source.path),
+                    f"has the same article id {source.article_id!r} as {seen[source.article_id].path}; skipped",
+                )
+            )
             continue
         seen[source.article_id] = source
         try:
@@ -166,8 +168,9 @@ def build_index(
                 + (f" ({reasons})" if reasons else f": no {'/'.join(('.txt', '.md'))} files found")
             )
         if old is not None and not (plan.fresh or plan.removed):
-            return BuildReport((), (), (), len(plan.keep), tuple(plan.errors), len(old.articles),
-                               len(old.chunks), old.generation)
+            return BuildReport(
+                (), (), (), len(plan.keep), tuple(plan.errors), len(old.articles), len(old.chunks), old.generation
+            )
 
         sentences: dict[str, list[Sentence]] = {}
         chunks_by_article: dict[str, list[Chunk]] = {}
@@ -177,17 +180,34 @@ def build_index(
             else:
                 sentences[article.id] = split_sentences(article.text, article.body_start, article.id)
             chunks_by_article[article.id] = chunk_sentences(
-                article.text, sentences[article.id], article_id=article.id,
-                max_chars=chunk_chars, overlap=overlap_sentences,
+                article.text,
+                sentences[article.id],
+                article_id=article.id,
+                max_chars=chunk_chars,
+                overlap=overlap_sentences,
             )
         chunks = [c for a in articles for c in chunks_by_article[a.id]]
         vectors = _vectors_for(chunks, old, set(plan.keep), embedder, progress)
         generation = write_generation(
-            directory, articles=articles, sentences=sentences, chunks=chunks, vectors=vectors,
-            embedding_model=embedder.name, chunk_chars=chunk_chars, overlap_sentences=overlap_sentences,
+            directory,
+            articles=articles,
+            sentences=sentences,
+            chunks=chunks,
+            vectors=vectors,
+            embedding_model=embedder.name,
+            chunk_chars=chunk_chars,
+            overlap_sentences=overlap_sentences,
         )
-    return BuildReport(tuple(plan.added), tuple(plan.updated), tuple(plan.removed), len(plan.keep),
-                       tuple(plan.errors), len(articles), len(chunks), generation)
+    return BuildReport(
+        tuple(plan.added),
+        tuple(plan.updated),
+        tuple(plan.removed),
+        len(plan.keep),
+        tuple(plan.errors),
+        len(articles),
+        len(chunks),
+        generation,
+    )
 
 
 def _load_existing(directory: Path, embedder: Embedder) -> CorpusIndex | None:
@@ -208,8 +228,9 @@ def _load_existing(directory: Path, embedder: Embedder) -> CorpusIndex | None:
 
 def _rechunk_all(old: CorpusIndex) -> CorpusIndex:
     # Other chunk settings: keep the articles and sentences, but no vector can be reused.
-    return CorpusIndex(old.directory, old.generation, old.manifest, old.articles, old.sentences, [],
-                       old.vectors, old.bm25)
+    return CorpusIndex(
+        old.directory, old.generation, old.manifest, old.articles, old.sentences, [], old.vectors, old.bm25
+    )
 
 
 def _vectors_for(

@@ -33,9 +33,7 @@ def _ends_sentence(text: str, end: int) -> bool:
         return True
     word = match.group(1).rstrip(".").lower()
     # Abbreviations, initials and dotted abbreviations: "Dr. Smith", "J. Smith", "U.S. Army".
-    return not (
-        word in _ABBREVIATIONS or len(word) == 1 or re.fullmatch(r"(?:[a-z]\.)+[a-z]", word)
-    )
+    return not (word in _ABBREVIATIONS or len(word) == 1 or re.fullmatch(r"(?:[a-z]\.)+[a-z]", word))
 
 
 def split_sentences(text: str, start: int = 0, article_id: str = "") -> list[Sentence]:
@@ -113,10 +111,7 @@ def chunk_sentences(
     first = 0
     while first < len(sentences):
         last = first + 1
-        while (
-            last < len(sentences)
-            and sentences[last].end - sentences[first].start <= max_chars
-        ):
+        while last < len(sentences) and sentences[last].end - sentences[first].start <= max_chars:
             last += 1
         start, end = sentences[first].start, sentences[last - 1].end
         chunks.append(Chunk(article_id, len(chunks), start, end, text[start:end], first, last))

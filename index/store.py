@@ -108,8 +108,10 @@ class CorpusIndex:
         """Stored vectors of the given chunk rows (all rows when None)."""
         if rows is None:
             return self.vectors.reconstruct_n(0, self.vectors.ntotal)
-        return np.vstack([self.vectors.reconstruct(int(r)) for r in rows]) if rows else np.zeros(
-            (0, self.manifest.dimension), dtype=np.float32
+        return (
+            np.vstack([self.vectors.reconstruct(int(r)) for r in rows])
+            if rows
+            else np.zeros((0, self.manifest.dimension), dtype=np.float32)
         )
 
 
@@ -211,8 +213,15 @@ def _write_records(
         db.executemany(
             "INSERT INTO articles VALUES (?, ?, ?, ?, ?, ?, ?)",
             [
-                (a.id, a.title, a.published.isoformat() if a.published else None, a.text,
-                 a.body_start, a.source, a.sha256)
+                (
+                    a.id,
+                    a.title,
+                    a.published.isoformat() if a.published else None,
+                    a.text,
+                    a.body_start,
+                    a.source,
+                    a.sha256,
+                )
                 for a in articles
             ],
         )
@@ -296,9 +305,7 @@ def _read_records(
             row[0]: Article(
                 row[0], row[1], date.fromisoformat(row[2]) if row[2] else None, row[3], row[4], row[5], row[6]
             )
-            for row in db.execute(
-                "SELECT id, title, published, text, body_start, source, sha256 FROM articles"
-            )
+            for row in db.execute("SELECT id, title, published, text, body_start, source, sha256 FROM articles")
         }
         sentences: dict[str, list[Sentence]] = {a: [] for a in articles}
         for article_id, idx, start, end in db.execute(

@@ -27,6 +27,7 @@ __all__ = [
     "Answer",
     "Citation",
     "CiteqaError",
+    "CiteqaRetriever",
     "EmptyCorpusError",
     "Evidence",
     "ExtractiveReader",
@@ -50,3 +51,12 @@ __all__ = [
     "get_pipeline",
     "make_reader",
 ]
+
+
+def __getattr__(name: str) -> object:
+    # LangChain is imported only by those who ask for the retriever, keeping `import qa` cheap.
+    if name == "CiteqaRetriever":
+        from qa.langchain_retriever import CiteqaRetriever
+
+        return CiteqaRetriever
+    raise AttributeError(f"module 'qa' has no attribute {name!r}")

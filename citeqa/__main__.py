@@ -1,0 +1,5 @@
+import sys
+
+from citeqa.cli import main
+
+sys.exit(main())

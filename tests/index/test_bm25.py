@@ -1,0 +1,26 @@
+import math
+
+import numpy as np
+
+from index.bm25 import BM25, tokenize
+
+
+def test_tokenize_drops_stopwords_and_folds_plurals():
+    assert tokenize("The troops were pulled back from the borders") == ["troop", "pulled", "back", "border"]
+
+
+def test_scores_match_the_bm25_formula(tmp_path):
+    docs = ["river flood river", "school gym", "flood warning issued"]
+    bm25 = BM25.build(docs, k1=1.5, b=0.75)
+    lengths = [3, 2, 3]
+    avg = sum(lengths) / 3
+
+    def term(tf, df, length):
+        idf = math.log(1 + (3 - df + 0.5) / (df + 0.5))
+        return idf * tf * 2.5 / (tf + 1.5 * (1 - 0.75 + 0.75 * length / avg))
+
+    expected = [term(2, 1, 3) + term(1, 2, 3), 0.0, term(1, 2, 3)]
+    np.testing.assert_allclose(bm25.scores("river flood"), expected, rtol=1e-5)
+    bm25.save(tmp_path)
+    np.testing.assert_allclose(BM25.load(tmp_path).scores("river flood"), expected, rtol=1e-5)
+    assert not bm25.scores("unknown words").any()

