@@ -39,7 +39,9 @@ class Embedder(Protocol):
 def _load_sentence_transformer(location: str) -> SentenceTransformer:
     # Heavy import kept here so that importing index or qa stays cheap.
     from sentence_transformers import SentenceTransformer
+    from transformers.utils import logging as transformers_logging
 
+    transformers_logging.disable_progress_bar()  # a CLI answer should not print a loading bar
     return SentenceTransformer(location, device="cpu")
 
 

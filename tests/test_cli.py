@@ -43,8 +43,7 @@ def test_index_then_ask_as_json(tmp_path, capsys):
     data = json.loads(capsys.readouterr().out)
     assert data["text"] == "Milan Radoičić" and data["abstained"] is False
     citation = data["citations"][0]
-    assert set(citation) == {"article_id", "title", "published", "start", "end", "quote", "answer_start",
-                             "answer_end"}
+    assert set(citation) == {"article_id", "title", "published", "start", "end", "quote", "answer_start", "answer_end"}
     text = (SEEDS / f"{citation['article_id']}.txt").read_text(encoding="utf-8")
     assert text[citation["start"] : citation["end"]] == citation["quote"]
     assert citation["published"] == "2023-11-14"

@@ -7,8 +7,16 @@ QUOTE = "The group was led by <b>Milan</b> & co."
 
 
 def citation(**kw):
-    base = dict(article_id="a", title="Title <script>", published=date(2023, 11, 14), start=10,
-                end=10 + len(QUOTE), quote=QUOTE, answer_start=31, answer_end=43)
+    base = dict(
+        article_id="a",
+        title="Title <script>",
+        published=date(2023, 11, 14),
+        start=10,
+        end=10 + len(QUOTE),
+        quote=QUOTE,
+        answer_start=31,
+        answer_end=43,
+    )
     base.update(kw)
     return Citation(**base)
 

@@ -26,29 +26,32 @@ def server(tmp_path_factory):
     index_dir = tmp_path_factory.mktemp("ui-index")
     build_index([SEEDS], index_dir)
     port = free_port()
-    log = open(tmp_path_factory.mktemp("ui-log") / "server.log", "w+")
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "citeqa", "chat", "--index-dir", str(index_dir), "--port", str(port)],
-        stdout=log, stderr=subprocess.STDOUT, env={**os.environ, "GRADIO_ANALYTICS_ENABLED": "False"},
-    )
-    url = f"http://127.0.0.1:{port}/"
-    deadline = time.time() + 120
+    with open(tmp_path_factory.mktemp("ui-log") / "server.log", "w+") as log:
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "citeqa", "chat", "--index-dir", str(index_dir), "--port", str(port)],
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            env={**os.environ, "GRADIO_ANALYTICS_ENABLED": "False"},
+        )
+        wait_for(port, proc, log)
+        yield f"http://127.0.0.1:{port}/"
+        proc.terminate()
+        proc.wait(timeout=30)
+
+
+def wait_for(port, proc, log, timeout=120):
+    deadline = time.time() + timeout
     while time.time() < deadline:
         try:
             with socket.create_connection(("127.0.0.1", port), timeout=1):
-                break
+                return
         except OSError:
             if proc.poll() is not None:
                 log.seek(0)
                 pytest.fail(f"server exited: {log.read()}")
             time.sleep(0.5)
-    else:
-        proc.kill()
-        pytest.fail("server did not start within 120 s")
-    yield url
-    proc.terminate()
-    proc.wait(timeout=30)
-    log.close()
+    proc.kill()
+    pytest.fail(f"server did not start within {timeout} s")
 
 
 def test_chat_answers_with_highlighted_citation(server):
