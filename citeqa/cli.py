@@ -53,6 +53,23 @@ def _parser() -> argparse.ArgumentParser:
     p_chat.add_argument("--host", default="127.0.0.1", help="address to bind (default: 127.0.0.1)")
     p_chat.add_argument("--port", type=int, default=7860, help="port (default: 7860)")
     p_chat.add_argument("--reader", default="llm", help="reader, as for 'ask'")
+    p_eval = sub.add_parser(
+        "eval",
+        help="measure answer quality on a benchmark",
+        description="Run the real pipeline on a benchmark and score it.",
+    )
+    p_eval.add_argument("benchmark", choices=["squad"], help="the benchmark (SQuAD v1.1 dev)")
+    p_eval.add_argument("path", help="path to dev-v1.1.json")
+    p_eval.add_argument("--limit", type=int, help="questions in a stratified, repeatable sample (default: all)")
+    p_eval.add_argument("--seed", type=int, default=13, help="sampling seed (default: 13)")
+    p_eval.add_argument("--reader", default="llm", help="reader, as for 'ask'")
+    p_eval.add_argument(
+        "--setting",
+        choices=["open", "closed", "both"],
+        default="both",
+        help="open: all paragraphs indexed; closed: each question's own paragraph (default: both)",
+    )
+    p_eval.add_argument("--out", help="also write the JSON summary to this file")
     return parser
 
 
@@ -122,10 +139,36 @@ def _chat(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _eval(args: argparse.Namespace) -> int:
+    from tqdm import tqdm
+
+    from qa.squad import evaluate, to_json
+
+    if args.limit is not None and args.limit <= 0:
+        raise ValueError(f"--limit must be greater than 0, got {args.limit}")
+    settings = ("open", "closed") if args.setting == "both" else (args.setting,)
+    bar = tqdm(desc="questions", unit="q", file=sys.stderr)
+
+    def progress(done: int, total: int) -> None:
+        bar.total = total
+        bar.update(done - bar.n)
+
+    summary = evaluate(
+        args.path, limit=args.limit, seed=args.seed, reader=args.reader, settings=settings, progress=progress
+    )
+    bar.close()
+    text = to_json(summary)
+    print(text)
+    if args.out:
+        with open(args.out, "w", encoding="utf-8") as out:
+            out.write(text + "\n")
+    return EXIT_OK
+
+
 def main(argv: list[str] | None = None) -> int:
     """Run the command line; returns the exit status (0 ok, 1 failed, 2 bad input)."""
     args = _parser().parse_args(argv)
-    handlers = {"index": _index, "ask": _ask, "chat": _chat}
+    handlers = {"index": _index, "ask": _ask, "chat": _chat, "eval": _eval}
     try:
         return handlers[args.command](args)
     except (CiteqaError, FileNotFoundError, ValueError) as err:

@@ -7,7 +7,7 @@ ever loaded, so a changed upload cannot slip in.
 
 from __future__ import annotations
 
-import functools
+import atexit
 import hashlib
 import importlib.util
 import math
@@ -146,12 +146,29 @@ def resolve_gguf(name_or_path: str) -> Path:
     return assemble(model)
 
 
-@functools.cache
+_loaded: dict[tuple[str, int, int], Llama] = {}
+
+
 def load_llama(path: str, n_ctx: int, n_threads: int) -> Llama:
     """Load a GGUF file with llama.cpp, once per (path, context size, threads)."""
     from llama_cpp import Llama
 
-    return Llama(model_path=path, n_ctx=n_ctx, n_threads=n_threads, n_batch=512, verbose=False, logits_all=False)
+    key = (path, n_ctx, n_threads)
+    with _assemble_lock:
+        if key not in _loaded:
+            if not _loaded:
+                atexit.register(_close_all)
+            _loaded[key] = Llama(
+                model_path=path, n_ctx=n_ctx, n_threads=n_threads, n_batch=512, verbose=False, logits_all=False
+            )
+        return _loaded[key]
+
+
+def _close_all() -> None:
+    # llama.cpp's own finaliser fails once the interpreter has torn down its modules; close first.
+    for llama in _loaded.values():
+        llama.close()
+    _loaded.clear()
 
 
 @dataclass(frozen=True, slots=True)

@@ -153,9 +153,15 @@ class Pipeline:
         """
         question = validate_question(question)
         retriever = self.retriever
-        index = retriever.index
         vector = retriever.embed_query(question)
         hits = retriever.search(question, top_k, query_vector=vector)
+        return self.read(question, hits, query_vector=vector)
+
+    def read(self, question: str, hits: Sequence[Hit], *, query_vector: np.ndarray | None = None) -> Answer:
+        """Answer ``question`` from the given passages only (no retrieval), or abstain."""
+        retriever = self.retriever
+        index = retriever.index
+        vector = retriever.embed_query(question) if query_vector is None else query_vector
         evidence = self.evidence(vector, hits, index)
         if not evidence or evidence[0].relevance < self.min_relevance:
             best = evidence[0].relevance if evidence else 0.0

@@ -1,0 +1,211 @@
+"""SQuAD v1.1 evaluation of the real pipeline: the official scorer, open and closed settings."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import random
+import re
+import statistics
+import string
+import time
+from collections import Counter
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+from index.build import build_index
+from qa.llm import cache_dir
+from qa.pipeline import Pipeline
+from qa.types import Hit
+
+DEFAULT_SEED = 13
+RECALL_AT = (1, 5, 20)
+
+
+# --- The official evaluate-v1.1.py scoring, as published with SQuAD. ---
+def normalize_answer(text: str) -> str:
+    """Lower-case, strip punctuation and the articles a/an/the, collapse white space."""
+    text = text.lower()
+    text = "".join(ch for ch in text if ch not in set(string.punctuation))
+    text = re.sub(r"\b(a|an|the)\b", " ", text)
+    return " ".join(text.split())
+
+
+def exact_match(prediction: str, truth: str) -> float:
+    return float(normalize_answer(prediction) == normalize_answer(truth))
+
+
+def f1(prediction: str, truth: str) -> float:
+    pred, gold = normalize_answer(prediction).split(), normalize_answer(truth).split()
+    common = sum((Counter(pred) & Counter(gold)).values())
+    if common == 0:
+        return 0.0
+    precision, recall = common / len(pred), common / len(gold)
+    return 2 * precision * recall / (precision + recall)
+
+
+def best_over(metric: Callable[[str, str], float], prediction: str, truths: Iterable[str]) -> float:
+    return max(metric(prediction, t) for t in truths)
+
+
+@dataclass(frozen=True, slots=True)
+class Question:
+    id: str
+    question: str
+    answers: tuple[str, ...]
+    article_id: str
+
+
+def load_squad(path: str | Path) -> tuple[dict[str, tuple[str, str]], list[Question]]:
+    """Paragraphs by article id (``"<title>/<n>"`` -> (title, context)) and every question."""
+    data = json.loads(Path(path).read_text(encoding="utf-8"))["data"]
+    paragraphs: dict[str, tuple[str, str]] = {}
+    questions: list[Question] = []
+    for article in data:
+        title = article["title"].replace("_", " ")
+        for n, paragraph in enumerate(article["paragraphs"]):
+            article_id = f"{article['title']}/{n:03d}"
+            paragraphs[article_id] = (title, paragraph["context"])
+            for qa in paragraph["qas"]:
+                answers = tuple(dict.fromkeys(a["text"] for a in qa["answers"]))
+                questions.append(Question(qa["id"], qa["question"], answers, article_id))
+    return paragraphs, questions
+
+
+def sample(questions: Sequence[Question], limit: int | None, seed: int = DEFAULT_SEED) -> list[Question]:
+    """A repeatable sample stratified by Wikipedia article: each title keeps its share."""
+    if limit is None or limit >= len(questions):
+        return list(questions)
+    by_title: dict[str, list[Question]] = {}
+    for q in questions:
+        by_title.setdefault(q.article_id.split("/")[0], []).append(q)
+    rng = random.Random(seed)
+    chosen: list[Question] = []
+    remainders: list[tuple[float, str]] = []
+    for title, group in sorted(by_title.items()):
+        exact = limit * len(group) / len(questions)
+        rng.shuffle(group)
+        chosen.extend(group[: int(exact)])
+        remainders.append((exact - int(exact), title))
+    for _, title in sorted(remainders, reverse=True)[: limit - len(chosen)]:
+        chosen.append(by_title[title][int(limit * len(by_title[title]) / len(questions))])
+    rng.shuffle(chosen)
+    return chosen
+
+
+def corpus_dir(path: str | Path, paragraphs: dict[str, tuple[str, str]]) -> Path:
+    """Write the paragraphs as articles (``# Title`` then the paragraph), once per dev-set file."""
+    digest = hashlib.sha256(Path(path).read_bytes()).hexdigest()[:16]
+    root = cache_dir() / "squad" / digest
+    corpus = root / "corpus"
+    done = root / "corpus.complete"
+    if not done.exists():
+        for article_id, (title, context) in paragraphs.items():
+            file = corpus / f"{article_id}.md"
+            file.parent.mkdir(parents=True, exist_ok=True)
+            file.write_text(f"# {title}\n\n{context}\n", encoding="utf-8")
+        done.write_text("ok\n")
+    return root
+
+
+@dataclass(slots=True)
+class Totals:
+    """Running sums for one setting."""
+
+    n: int = 0
+    em: float = 0.0
+    f1: float = 0.0
+    abstained: int = 0
+    citation_hits: int = 0
+    recall: dict[int, int] = field(default_factory=lambda: dict.fromkeys(RECALL_AT, 0))
+    seconds: list[float] = field(default_factory=list)
+
+    def summary(self) -> dict[str, Any]:
+        n = max(self.n, 1)
+        out: dict[str, Any] = {
+            "questions": self.n,
+            "exact_match": round(100 * self.em / n, 2),
+            "f1": round(100 * self.f1 / n, 2),
+            "abstention_rate": round(self.abstained / n, 4),
+            "citation_hit_rate": round(self.citation_hits / n, 4),
+            "seconds_per_question_median": round(statistics.median(self.seconds), 3) if self.seconds else None,
+            "seconds_per_question_mean": round(statistics.fmean(self.seconds), 3) if self.seconds else None,
+        }
+        if any(self.recall.values()):
+            out.update({f"recall@{k}": round(v / n, 4) for k, v in self.recall.items()})
+        return out
+
+
+def evaluate(
+    path: str | Path,
+    *,
+    limit: int | None = None,
+    seed: int = DEFAULT_SEED,
+    reader: str = "llm",
+    settings: Sequence[str] = ("open", "closed"),
+    top_k: int = 4,
+    progress: Callable[[int, int], None] | None = None,
+) -> dict[str, Any]:
+    """Run the real pipeline on SQuAD v1.1 dev and score it.
+
+    Open: every dev paragraph is an article of one index; questions are asked with no hint.
+    Closed: each question is read against its own paragraph alone.
+
+    Returns:
+        A JSON-ready summary per setting, with the sample size and seed.
+    """
+    paragraphs, questions = load_squad(path)
+    chosen = sample(questions, limit, seed)
+    root = corpus_dir(path, paragraphs)
+    build_index([root / "corpus"], root / "index")
+    pipeline = Pipeline(root / "index", reader=reader)
+    index = pipeline.index
+    chunks_of: dict[str, list[Hit]] = {}
+    for chunk in index.chunks:
+        chunks_of.setdefault(chunk.article_id, []).append(Hit(chunk, 0.0, 0.0, 0.0))
+    totals = {name: Totals() for name in settings}
+    steps = len(chosen) * len(settings)
+    done = 0
+    for q in chosen:
+        for name in settings:
+            began = time.perf_counter()
+            if name == "open":
+                vector = pipeline.retriever.embed_query(q.question)
+                hits = pipeline.retriever.search(q.question, max(RECALL_AT), query_vector=vector)
+                result = pipeline.read(q.question, hits[:top_k], query_vector=vector)
+                ranked = [h.chunk.article_id for h in hits]
+                for k in RECALL_AT:
+                    totals[name].recall[k] += q.article_id in ranked[:k]
+            else:
+                result = pipeline.read(q.question, chunks_of[q.article_id])
+            totals[name].seconds.append(time.perf_counter() - began)
+            t = totals[name]
+            t.n += 1
+            if result.text is None:
+                t.abstained += 1
+            else:
+                t.em += best_over(exact_match, result.text, q.answers)
+                t.f1 += best_over(f1, result.text, q.answers)
+                quote = result.citations[0].quote
+                t.citation_hits += any(a in quote for a in q.answers)
+            done += 1
+            if progress is not None:
+                progress(done, steps)
+    return {
+        "dataset": str(path),
+        "sample": {"questions": len(chosen), "of": len(questions), "seed": seed, "stratified_by": "article title"},
+        "reader": reader,
+        "top_k": top_k,
+        "index": {
+            "articles": len(index.articles),
+            "chunks": len(index.chunks),
+            "embedding_model": index.manifest.embedding_model,
+        },
+        **{name: totals[name].summary() for name in settings},
+    }
+
+
+def to_json(summary: dict[str, Any]) -> str:
+    return json.dumps(summary, indent=2, ensure_ascii=False, default=lambda o: asdict(o))

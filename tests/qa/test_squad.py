@@ -1,0 +1,66 @@
+import json
+
+import pytest
+
+from citeqa.cli import main
+from qa.squad import Question, best_over, exact_match, f1, load_squad, normalize_answer, sample
+from tests.conftest import REPO
+
+SQUAD = REPO.parent / "shared" / "data" / "squad-v1.1" / "dev-v1.1.json"
+
+
+@pytest.mark.parametrize(
+    ("raw", "normal"),
+    [
+        ("The Broncos", "broncos"),
+        ("  an  Apple, a day!", "apple day"),
+        ("Denver's", "denvers"),
+        ("theory of THE universe.", "theory of universe"),
+        ("A-B (C)", "ab c"),
+        ("then", "then"),  # 'the' only as a word
+    ],
+)
+def test_normalisation_matches_the_official_script(raw, normal):
+    assert normalize_answer(raw) == normal
+
+
+def test_exact_match_and_f1_worked_by_hand():
+    assert exact_match("the Denver Broncos", "Denver Broncos") == 1.0
+    assert exact_match("Denver", "Denver Broncos") == 0.0
+    # pred: denver broncos won; gold: denver broncos -> p=2/3, r=1 -> f1=0.8
+    assert f1("Denver Broncos won", "Denver Broncos") == pytest.approx(0.8)
+    assert f1("Carolina", "Denver Broncos") == 0.0
+    assert f1("", "Denver") == 0.0
+    assert best_over(f1, "Santa Clara", ["Levi's Stadium", "Santa Clara, California"]) == pytest.approx(0.8)
+
+
+def test_sample_is_stratified_and_repeatable():
+    questions = [Question(f"q{i}", "?", ("a",), f"{'AB'[i % 4 == 0]}/{i:03d}") for i in range(100)]
+    first = sample(questions, 20, seed=3)
+    assert first == sample(questions, 20, seed=3)
+    assert len(first) == 20 and len({q.id for q in first}) == 20
+    assert sum(q.article_id.startswith("B") for q in first) == 5  # B holds a quarter of the questions
+    assert sample(questions, 20, seed=4) != first
+
+
+@pytest.mark.skipif(not SQUAD.exists(), reason="needs ../shared/data/squad-v1.1")
+def test_loads_the_dev_set():
+    paragraphs, questions = load_squad(SQUAD)
+    assert len(paragraphs) == 2067 and len(questions) == 10570
+    title, context = paragraphs[questions[0].article_id]
+    assert title == "Super Bowl 50"
+    assert any(a in context for a in questions[0].answers)
+
+
+@pytest.mark.models
+@pytest.mark.skipif(not SQUAD.exists(), reason="needs ../shared/data/squad-v1.1")
+def test_eval_command_runs_the_real_pipeline(tmp_path, capsys):
+    out = tmp_path / "summary.json"
+    assert main(["eval", "squad", str(SQUAD), "--limit", "4", "--reader", "sentence", "--out", str(out)]) == 0
+    summary = json.loads(out.read_text())
+    assert summary["sample"]["questions"] == 4
+    assert summary["index"]["articles"] == 2067
+    for setting in ("open", "closed"):
+        assert summary[setting]["questions"] == 4
+        assert 0 <= summary[setting]["f1"] <= 100
+    assert 0 <= summary["open"]["recall@5"] <= summary["open"]["recall@20"] <= 1
