@@ -127,22 +127,9 @@ class Pipeline:
         """The best chunks for ``question``."""
         return self.retriever.search(validate_question(question), top_k)
 
-    def evidence(self, question_vector: np.ndarray, hits: Sequence[Hit], index: CorpusIndex) -> list[Evidence]:
+    def evidence(self, question_vector: np.ndarray, hits: Sequence[Hit]) -> list[Evidence]:
         """Every sentence of the hits, most relevant (cosine to the question) first."""
-        seen = set()
-        sentences = []
-        for hit in hits:
-            chunk = hit.chunk
-            for s in index.sentences[chunk.article_id][chunk.first_sentence : chunk.last_sentence]:
-                if (s.article_id, s.index) not in seen:
-                    seen.add((s.article_id, s.index))
-                    sentences.append(s)
-        if not sentences:
-            return []
-        texts = [index.articles[s.article_id].text[s.start : s.end] for s in sentences]
-        relevance = self.retriever.embedder.embed(texts) @ question_vector
-        order = np.argsort(-relevance, kind="stable")
-        return [Evidence(sentences[i], float(relevance[i])) for i in order]
+        return _rank_sentences(self.retriever, question_vector, hits)
 
     def answer(self, question: str, *, top_k: int = DEFAULT_TOP_K) -> Answer:
         """Answer ``question`` from the index, or abstain.
@@ -155,14 +142,18 @@ class Pipeline:
         retriever = self.retriever
         vector = retriever.embed_query(question)
         hits = retriever.search(question, top_k, query_vector=vector)
-        return self.read(question, hits, query_vector=vector)
+        return self._read(retriever, question, hits, vector)
 
     def read(self, question: str, hits: Sequence[Hit], *, query_vector: np.ndarray | None = None) -> Answer:
         """Answer ``question`` from the given passages only (no retrieval), or abstain."""
         retriever = self.retriever
-        index = retriever.index
         vector = retriever.embed_query(question) if query_vector is None else query_vector
-        evidence = self.evidence(vector, hits, index)
+        return self._read(retriever, question, hits, vector)
+
+    def _read(self, retriever: HybridRetriever, question: str, hits: Sequence[Hit], vector: np.ndarray) -> Answer:
+        # One retriever (one index generation) for the whole question, even if a new one goes live meanwhile.
+        index = retriever.index
+        evidence = _rank_sentences(retriever, vector, hits)
         if not evidence or evidence[0].relevance < self.min_relevance:
             best = evidence[0].relevance if evidence else 0.0
             return Answer(
@@ -180,6 +171,24 @@ class Pipeline:
                 f"the best candidate was too uncertain ({reading.confidence:.2f})",
             )
         return Answer(question, _answer_text(index, reading), reading.confidence, (cite(index, reading),))
+
+
+def _rank_sentences(retriever: HybridRetriever, question_vector: np.ndarray, hits: Sequence[Hit]) -> list[Evidence]:
+    index = retriever.index
+    seen = set()
+    sentences = []
+    for hit in hits:
+        chunk = hit.chunk
+        for s in index.sentences[chunk.article_id][chunk.first_sentence : chunk.last_sentence]:
+            if (s.article_id, s.index) not in seen:
+                seen.add((s.article_id, s.index))
+                sentences.append(s)
+    if not sentences:
+        return []
+    texts = [index.articles[s.article_id].text[s.start : s.end] for s in sentences]
+    relevance = retriever.embedder.embed(texts) @ question_vector
+    order = np.argsort(-relevance, kind="stable")
+    return [Evidence(sentences[i], float(relevance[i])) for i in order]
 
 
 def _answer_text(index: CorpusIndex, reading: Reading) -> str:

@@ -108,7 +108,7 @@ class LlamaReader:
         self.max_sentences = max_sentences
         self.max_chars = max_chars
 
-    def select(self, evidence: Sequence[Evidence], index: CorpusIndex) -> list[Evidence]:
+    def select(self, evidence: Sequence[Evidence]) -> list[Evidence]:
         """The evidence shown to the model: the most relevant sentences within the budget."""
         chosen: list[Evidence] = []
         used = 0
@@ -133,7 +133,7 @@ class LlamaReader:
         return "\n\n".join(blocks)
 
     def read(self, question: str, evidence: Sequence[Evidence], hits: Sequence[Hit], index: CorpusIndex) -> Reading:
-        chosen = self.select(evidence, index)
+        chosen = self.select(evidence)
         if not chosen:
             return Reading(None, 0.0, "no evidence")
         prompt = f"Passages:\n{self.passages(chosen, index)}\n\nQuestion: {question}"
