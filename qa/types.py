@@ -14,7 +14,7 @@ class Hit:
 
     Attributes:
         chunk: The passage.
-        score: Reciprocal-rank-fusion score (higher is better).
+        score: Fused retrieval score (higher is better; see :mod:`qa.retrieve`).
         dense: Cosine similarity between the question and the chunk.
         lexical: BM25 score of the chunk for the question.
     """

@@ -21,3 +21,27 @@ def test_hybrid_search_finds_the_right_article(corpus, tmp_path, embedder):
     assert hits[0].lexical > 0
     with pytest.raises(ValueError, match="top_k must be greater than 0, got 0"):
         retriever.search("x", top_k=0)
+
+
+def test_modes_use_one_list_or_both(corpus, tmp_path, embedder):
+    build_index([corpus], tmp_path / "ix", embedder=embedder)
+    index = load_index(tmp_path / "ix")
+    question = "How many residents were evacuated in Brackwater?"
+    bm25_only = HybridRetriever(index, embedder, mode="bm25").search(question, top_k=10)
+    # BM25 alone returns only chunks sharing a word with the question.
+    assert bm25_only and all(h.lexical > 0 for h in bm25_only)
+    dense_only = HybridRetriever(index, embedder, mode="dense").search(question, top_k=10)
+    assert len(dense_only) == len(index.chunks)
+    with pytest.raises(ValueError, match="mode must be one of"):
+        HybridRetriever(index, embedder, mode="sparse")
+
+
+def test_hybrid_score_is_cosine_plus_scaled_bm25(corpus, tmp_path, embedder):
+    build_index([corpus], tmp_path / "ix", embedder=embedder)
+    index = load_index(tmp_path / "ix")
+    question = "Who led the repair crew on the harbour bridge?"
+    hits = HybridRetriever(index, embedder, lexical_weight=0.5).search(question, top_k=3)
+    best_bm25 = index.bm25.scores(question).max()
+    for hit in hits:
+        assert hit.score == pytest.approx(hit.dense + 0.5 * hit.lexical / best_bm25, rel=1e-5)
+    assert [h.score for h in hits] == sorted((h.score for h in hits), reverse=True)
