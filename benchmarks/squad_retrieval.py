@@ -96,6 +96,13 @@ def main() -> int:
     parser.add_argument("--seed", type=int, default=13)
     parser.add_argument("--chunk-chars", type=int, nargs="+", default=[800])
     parser.add_argument("--overlap", type=int, default=1)
+    parser.add_argument(
+        "--lexical-weights",
+        type=float,
+        nargs="*",
+        default=[],
+        help="extra hybrid rows with these BM25 weights (the default weight is always shown)",
+    )
     parser.add_argument("--rescore", type=int, default=0, help="questions for the mpnet rescoring row (0: skip)")
     args = parser.parse_args()
 
@@ -114,6 +121,10 @@ def main() -> int:
         rows = [
             (mode, chosen, HybridRetriever(index, embedder, mode=mode), "")
             for mode in ("dense", "bm25", "rrf", "hybrid")
+        ]
+        rows += [
+            (f"hybrid, BM25 weight {w}", chosen, HybridRetriever(index, embedder, lexical_weight=w), "")
+            for w in args.lexical_weights
         ]
         rows.append(("dense, 'query: ' prefix", chosen, HybridRetriever(index, embedder, mode="dense"), "query: "))
         for name, qs, retriever, prefix in rows:
