@@ -65,9 +65,10 @@ def _parser() -> argparse.ArgumentParser:
     p_eval.add_argument("--reader", default="llm", help="reader, as for 'ask'")
     p_eval.add_argument(
         "--setting",
-        choices=["open", "closed", "both"],
+        choices=["open", "closed", "unanswerable", "both", "all"],
         default="both",
-        help="open: all paragraphs indexed; closed: each question's own paragraph (default: both)",
+        help="open: all paragraphs indexed; closed: each question's own paragraph; unanswerable: its own "
+        "article left out, so it should abstain; both: open and closed (default); all: the three",
     )
     p_eval.add_argument("--out", help="also write the JSON summary to this file")
     return parser
@@ -146,7 +147,8 @@ def _eval(args: argparse.Namespace) -> int:
 
     if args.limit is not None and args.limit <= 0:
         raise ValueError(f"--limit must be greater than 0, got {args.limit}")
-    settings = ("open", "closed") if args.setting == "both" else (args.setting,)
+    groups = {"both": ("open", "closed"), "all": ("open", "closed", "unanswerable")}
+    settings = groups.get(args.setting, (args.setting,))
     bar = tqdm(desc="questions", unit="q", file=sys.stderr)
 
     def progress(done: int, total: int) -> None:

@@ -1,4 +1,4 @@
-"""SQuAD v1.1 evaluation of the real pipeline: the official scorer, open and closed settings."""
+"""SQuAD v1.1 evaluation of the real pipeline: the official scorer; open, closed and unanswerable settings."""
 
 from __future__ import annotations
 
@@ -22,6 +22,9 @@ from qa.types import Hit
 
 DEFAULT_SEED = 13
 RECALL_AT = (1, 5, 20)
+SETTINGS = ("open", "closed", "unanswerable")
+# Deep enough that after dropping the question's own Wikipedia article, top_k others remain.
+UNANSWERABLE_DEPTH = 100
 
 
 # --- The official evaluate-v1.1.py scoring, as published with SQuAD. ---
@@ -152,10 +155,15 @@ def evaluate(
 
     Open: every dev paragraph is an article of one index; questions are asked with no hint.
     Closed: each question is read against its own paragraph alone.
+    Unanswerable: each question is asked with every paragraph of its own Wikipedia article left
+    out of the results (as if that article were not indexed); the right outcome is to abstain.
 
     Returns:
         A JSON-ready summary per setting, with the sample size and seed.
     """
+    unknown = [name for name in settings if name not in SETTINGS]
+    if unknown:
+        raise ValueError(f"unknown setting {unknown[0]!r}; valid: {SETTINGS}")
     paragraphs, questions = load_squad(path)
     chosen = sample(questions, limit, seed)
     root = corpus_dir(path, paragraphs)
@@ -178,6 +186,12 @@ def evaluate(
                 ranked = [h.chunk.article_id for h in hits]
                 for k in RECALL_AT:
                     totals[name].recall[k] += q.article_id in ranked[:k]
+            elif name == "unanswerable":
+                own_title = q.article_id.split("/")[0] + "/"
+                vector = pipeline.retriever.embed_query(q.question)
+                hits = pipeline.retriever.search(q.question, UNANSWERABLE_DEPTH, query_vector=vector)
+                others = [h for h in hits if not h.chunk.article_id.startswith(own_title)][:top_k]
+                result = pipeline.read(q.question, others, query_vector=vector)
             else:
                 result = pipeline.read(q.question, chunks_of[q.article_id])
             totals[name].seconds.append(time.perf_counter() - began)

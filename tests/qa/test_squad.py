@@ -56,11 +56,12 @@ def test_loads_the_dev_set():
 @pytest.mark.skipif(not SQUAD.exists(), reason="needs ../shared/data/squad-v1.1")
 def test_eval_command_runs_the_real_pipeline(tmp_path, capsys):
     out = tmp_path / "summary.json"
-    assert main(["eval", "squad", str(SQUAD), "--limit", "4", "--reader", "sentence", "--out", str(out)]) == 0
+    argv = ["eval", "squad", str(SQUAD), "--limit", "4", "--reader", "sentence", "--setting", "all", "--out", str(out)]
+    assert main(argv) == 0
     summary = json.loads(out.read_text())
     assert summary["sample"]["questions"] == 4
     assert summary["index"]["articles"] == 2067
-    for setting in ("open", "closed"):
+    for setting in ("open", "closed", "unanswerable"):
         assert summary[setting]["questions"] == 4
         assert 0 <= summary[setting]["f1"] <= 100
     assert 0 <= summary["open"]["recall@5"] <= summary["open"]["recall@20"] <= 1
