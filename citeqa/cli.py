@@ -70,7 +70,7 @@ def _parser() -> argparse.ArgumentParser:
         help="open: all paragraphs indexed; closed: each question's own paragraph; unanswerable: its own "
         "article left out, so it should abstain; both: open and closed (default); all: the three",
     )
-    p_eval.add_argument("--out", help="also write the JSON summary to this file")
+    p_eval.add_argument("--out", help="also write the summary, with every question's answer and score, to this file")
     return parser
 
 
@@ -159,11 +159,11 @@ def _eval(args: argparse.Namespace) -> int:
         args.path, limit=args.limit, seed=args.seed, reader=args.reader, settings=settings, progress=progress
     )
     bar.close()
-    text = to_json(summary)
-    print(text)
+    # The per-question records go to --out only; the terminal gets the summary.
+    print(to_json({k: v for k, v in summary.items() if k != "questions"}))
     if args.out:
         with open(args.out, "w", encoding="utf-8") as out:
-            out.write(text + "\n")
+            out.write(to_json(summary) + "\n")
     return EXIT_OK
 
 

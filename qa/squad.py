@@ -174,6 +174,7 @@ def evaluate(
     for chunk in index.chunks:
         chunks_of.setdefault(chunk.article_id, []).append(Hit(chunk, 0.0, 0.0, 0.0))
     totals = {name: Totals() for name in settings}
+    details: list[dict[str, Any]] = []
     steps = len(chosen) * len(settings)
     done = 0
     for q in chosen:
@@ -197,13 +198,27 @@ def evaluate(
             totals[name].seconds.append(time.perf_counter() - began)
             t = totals[name]
             t.n += 1
+            em = f1_score = 0.0
             if result.text is None:
                 t.abstained += 1
             else:
-                t.em += best_over(exact_match, result.text, q.answers)
-                t.f1 += best_over(f1, result.text, q.answers)
+                em = best_over(exact_match, result.text, q.answers)
+                f1_score = best_over(f1, result.text, q.answers)
+                t.em += em
+                t.f1 += f1_score
                 quote = result.citations[0].quote
                 t.citation_hits += any(a in quote for a in q.answers)
+            details.append(
+                {
+                    "id": q.id,
+                    "setting": name,
+                    "answer": result.text,
+                    "score": round(result.score, 4),
+                    "exact_match": em,
+                    "f1": round(f1_score, 4),
+                    "reason": result.reason,
+                }
+            )
             done += 1
             if progress is not None:
                 progress(done, steps)
@@ -218,6 +233,7 @@ def evaluate(
             "embedding_model": index.manifest.embedding_model,
         },
         **{name: totals[name].summary() for name in settings},
+        "questions": details,
     }
 
 

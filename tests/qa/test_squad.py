@@ -65,3 +65,9 @@ def test_eval_command_runs_the_real_pipeline(tmp_path, capsys):
         assert summary[setting]["questions"] == 4
         assert 0 <= summary[setting]["f1"] <= 100
     assert 0 <= summary["open"]["recall@5"] <= summary["open"]["recall@20"] <= 1
+    records = summary["questions"]
+    assert len(records) == 12 and {r["setting"] for r in records} == {"open", "closed", "unanswerable"}
+    for setting in ("open", "closed", "unanswerable"):
+        mine = [r for r in records if r["setting"] == setting]
+        assert sum(r["answer"] is None for r in mine) / 4 == summary[setting]["abstention_rate"]
+    assert "questions" not in json.loads(capsys.readouterr().out)
