@@ -22,7 +22,7 @@ run: install
 	$(VENV)/bin/citeqa chat
 
 test: install
-	$(VENV)/bin/ruff check index qa ui citeqa tests
+	$(VENV)/bin/ruff check index qa ui citeqa tests benchmarks
 	$(VENV)/bin/mypy
 	$(VENV)/bin/pytest
 
