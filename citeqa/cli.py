@@ -5,8 +5,6 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-from dataclasses import asdict
-from datetime import date
 from typing import Any
 
 from index import CiteqaError, build_index
@@ -76,19 +74,7 @@ def _parser() -> argparse.ArgumentParser:
 
 def answer_to_json(result: Answer) -> dict[str, Any]:
     """The answer as JSON-ready data, with the same fields as :class:`qa.Answer`."""
-
-    def convert(value: Any) -> Any:
-        if isinstance(value, date):
-            return value.isoformat()
-        if isinstance(value, dict):
-            return {k: convert(v) for k, v in value.items()}
-        if isinstance(value, list | tuple):
-            return [convert(v) for v in value]
-        return value
-
-    data: dict[str, Any] = convert(asdict(result))
-    data["abstained"] = result.abstained
-    return data
+    return result.to_dict()
 
 
 def _print_answer(result: Answer) -> None:

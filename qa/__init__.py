@@ -19,12 +19,13 @@ from qa.errors import (
 from qa.pipeline import MAX_QUESTION_CHARS, Pipeline, answer, default_index_dir, ensure_default_index, get_pipeline
 from qa.readers import ExtractiveReader, LlamaReader, Reader, Reading, SentenceReader, make_reader
 from qa.retrieve import DEFAULT_TOP_K, HybridRetriever
-from qa.types import Answer, Citation, Evidence, Hit
+from qa.types import Answer, ArticleFilter, Citation, Evidence, Hit
 
 __all__ = [
     "DEFAULT_TOP_K",
     "MAX_QUESTION_CHARS",
     "Answer",
+    "ArticleFilter",
     "Citation",
     "CiteqaError",
     "CiteqaRetriever",

@@ -13,7 +13,7 @@ import importlib.util
 import math
 import os
 import threading
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -218,16 +218,27 @@ class ChatModel:
         *,
         max_tokens: int = 32,
         stop: Sequence[str] = ("\n",),
+        on_text: Callable[[str], None] | None = None,
     ) -> Generation:
         """Answer ``user`` after a system prompt and earlier (user, assistant) turns."""
         parts = [f"<|im_start|>system\n{system}<|im_end|>\n"]
         for question, reply in turns:
             parts.append(f"<|im_start|>user\n{question}<|im_end|>\n<|im_start|>assistant\n{reply}<|im_end|>\n")
         parts.append(f"<|im_start|>user\n{user}<|im_end|>\n<|im_start|>assistant\n")
-        return self.complete("".join(parts), max_tokens=max_tokens, stop=stop)
+        return self.complete("".join(parts), max_tokens=max_tokens, stop=stop, on_text=on_text)
 
-    def complete(self, prompt: str, *, max_tokens: int = 32, stop: Sequence[str] = ("\n",)) -> Generation:
-        """Greedy continuation of ``prompt`` until a stop string, end of turn or ``max_tokens``."""
+    def complete(
+        self,
+        prompt: str,
+        *,
+        max_tokens: int = 32,
+        stop: Sequence[str] = ("\n",),
+        on_text: Callable[[str], None] | None = None,
+    ) -> Generation:
+        """Greedy continuation of ``prompt`` until a stop string, end of turn or ``max_tokens``.
+
+        ``on_text`` is called with the text decoded so far after each token.
+        """
         with self._lock:  # one llama.cpp context: one caller at a time
             llm = self.llama
             tokens = llm.tokenize(prompt.encode("utf-8"), add_bos=False, special=True)
@@ -260,5 +271,7 @@ class ChatModel:
                     text = text[: min(text.index(s) for s in stop if s in text)]
                     probs.pop()
                     break
+                if on_text is not None:
+                    on_text(text)
                 llm.eval([token])
             return Generation(text.strip(), tuple(probs))

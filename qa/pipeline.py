@@ -4,22 +4,26 @@ from __future__ import annotations
 
 import os
 import threading
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
 
+from index.build import ProgressCallback as BuildProgress
 from index.build import build_index
 from index.chunk import paragraph_bounds
 from index.embed import Embedder, SentenceTransformerEmbedder
 from index.errors import IndexMismatchError, IndexNotFoundError
+from index.library import AddReport, add_files
 from index.store import CorpusIndex, current_generation, load_index
 from index.types import Article
+from qa.conversation import REWRITER_CONTEXT, needs_context, rewrite_question
 from qa.errors import InvalidQuestionError
-from qa.llm import cache_dir
+from qa.llm import DEFAULT_LLM, ChatModel, cache_dir
 from qa.readers import Reader, Reading, make_reader
 from qa.retrieve import DEFAULT_TOP_K, HybridRetriever
-from qa.types import Answer, Citation, Evidence, Hit
+from qa.types import Answer, ArticleFilter, Citation, Evidence, Hit
 
 MAX_QUESTION_CHARS = 2000
 DEFAULT_READER = "llm"
@@ -28,7 +32,14 @@ DEFAULT_READER = "llm"
 MIN_RELEVANCE = 0.25
 # Below this reader confidence the answer is withheld.
 MIN_CONFIDENCE = 0.3
+# Passages shown with an abstention, so a person can judge for themselves.
+CONSIDERED_SHOWN = 3
 SEEDS_DIR = Path(__file__).resolve().parent.parent / "seeds"
+
+ProgressCallback = Callable[[str, str], None]
+"""Called as ``progress(stage, detail)`` while a question is answered. Stages, in order:
+``"rewriting"`` (a follow-up is being made standalone), ``"searching"``, ``"reading"``, then
+``"answer"`` any number of times with the answer text produced so far."""
 
 
 def default_index_dir() -> Path:
@@ -90,6 +101,7 @@ class Pipeline:
         self._lock = threading.Lock()
         self._embedder = embedder
         self._retriever: HybridRetriever | None = None
+        self._chat_model: ChatModel | None = None
 
     @property
     def index(self) -> CorpusIndex:
@@ -131,18 +143,66 @@ class Pipeline:
         """Every sentence of the hits, most relevant (cosine to the question) first."""
         return _rank_sentences(self.retriever, question_vector, hits)
 
-    def answer(self, question: str, *, top_k: int = DEFAULT_TOP_K) -> Answer:
+    def answer(
+        self,
+        question: str,
+        *,
+        top_k: int = DEFAULT_TOP_K,
+        where: ArticleFilter | None = None,
+        history: Sequence[tuple[str, str | None]] = (),
+        progress: ProgressCallback | None = None,
+    ) -> Answer:
         """Answer ``question`` from the index, or abstain.
+
+        Args:
+            question: The question.
+            top_k: Passages retrieved and read.
+            where: Only answer from the articles this filter allows.
+            history: Earlier (question, answer text or None) turns of the conversation, oldest
+                first. A follow-up that leans on them ("What party is he in?") is rewritten into a
+                standalone question before retrieval; ``Answer.standalone_question`` shows it.
+            progress: Told what is happening, and the answer text as it is produced.
 
         Raises:
             InvalidQuestionError: Empty, whitespace or over :data:`MAX_QUESTION_CHARS` characters.
             ValueError: ``top_k`` is not positive.
         """
         question = validate_question(question)
+        if top_k <= 0:
+            raise ValueError(f"top_k must be greater than 0, got {top_k}")
+        standalone = None
+        if history and needs_context(question):
+            if progress:
+                progress("rewriting", question)
+            rewritten = rewrite_question(self.chat_model, question, history)
+            standalone = rewritten if rewritten != question else None
+        searched = standalone or question
+        if progress:
+            progress("searching", searched)
         retriever = self.retriever
-        vector = retriever.embed_query(question)
-        hits = retriever.search(question, top_k, query_vector=vector)
-        return self._read(retriever, question, hits, vector)
+        allowed = None
+        if where is not None and where.active:
+            allowed = self._allowed_rows(retriever.index, where)
+            if not allowed:
+                return Answer(question, None, 0.0, (), "no indexed article matches the filter", (), standalone)
+        vector = retriever.embed_query(searched)
+        hits = retriever.search(searched, top_k, query_vector=vector, allowed=allowed)
+        result = self._read(retriever, searched, hits, vector, progress)
+        return replace(result, question=question, standalone_question=standalone)
+
+    @property
+    def chat_model(self) -> ChatModel:
+        """The LLM that rewrites follow-ups: the reader's model when it has one, in a context of its own."""
+        if self._chat_model is None:
+            reader_model = getattr(self.reader, "chat_model", None)
+            model = reader_model.model if isinstance(reader_model, ChatModel) else DEFAULT_LLM
+            self._chat_model = ChatModel(model, n_ctx=REWRITER_CONTEXT)
+        return self._chat_model
+
+    @staticmethod
+    def _allowed_rows(index: CorpusIndex, where: ArticleFilter) -> list[int]:
+        ok = {a.id for a in index.articles.values() if where.allows(a.id, a.published)}
+        return [row for row, chunk in enumerate(index.chunks) if chunk.article_id in ok]
 
     def read(self, question: str, hits: Sequence[Hit], *, query_vector: np.ndarray | None = None) -> Answer:
         """Answer ``question`` from the given passages only (no retrieval), or abstain."""
@@ -150,18 +210,35 @@ class Pipeline:
         vector = retriever.embed_query(question) if query_vector is None else query_vector
         return self._read(retriever, question, hits, vector)
 
-    def _read(self, retriever: HybridRetriever, question: str, hits: Sequence[Hit], vector: np.ndarray) -> Answer:
+    def _read(
+        self,
+        retriever: HybridRetriever,
+        question: str,
+        hits: Sequence[Hit],
+        vector: np.ndarray,
+        progress: ProgressCallback | None = None,
+    ) -> Answer:
         # One retriever (one index generation) for the whole question, even if a new one goes live meanwhile.
         index = retriever.index
         evidence = _rank_sentences(retriever, vector, hits)
+        considered = tuple(_quote(index, e) for e in evidence[:CONSIDERED_SHOWN])
         if not evidence or evidence[0].relevance < self.min_relevance:
             best = evidence[0].relevance if evidence else 0.0
             return Answer(
-                question, None, max(0.0, best), (), "no passage in the articles is close enough to the question"
+                question,
+                None,
+                max(0.0, best),
+                (),
+                "no passage in the articles is close enough to the question",
+                considered,
             )
-        reading = self.reader.read(question, evidence, hits, index)
+        if progress:
+            progress("reading", f"{len(hits)} passages")
+            reading = self.reader.read(question, evidence, hits, index, on_text=lambda t: progress("answer", t))
+        else:
+            reading = self.reader.read(question, evidence, hits, index)
         if reading.span is None:
-            return Answer(question, None, reading.confidence, (), reading.reason)
+            return Answer(question, None, reading.confidence, (), reading.reason, considered)
         if reading.confidence < self.min_confidence:
             return Answer(
                 question,
@@ -169,8 +246,32 @@ class Pipeline:
                 reading.confidence,
                 (),
                 f"the best candidate was too uncertain ({reading.confidence:.2f})",
+                considered,
             )
         return Answer(question, _answer_text(index, reading), reading.confidence, (cite(index, reading),))
+
+    def articles(self) -> list[Article]:
+        """Every indexed article, newest first (undated last), then by title."""
+        return sorted(
+            self.index.articles.values(),
+            key=lambda a: (a.published is None, -(a.published.toordinal() if a.published else 0), a.title),
+        )
+
+    def add_files(
+        self,
+        files: Sequence[str | os.PathLike[str]],
+        *,
+        progress: BuildProgress | None = None,
+    ) -> AddReport:
+        """Add uploaded ``.txt``/``.md`` files to this index (see :func:`index.library.add_files`)."""
+        embedder = self._embedder or self.retriever.embedder
+        return add_files(files, self.index_dir, embedder=embedder, progress=progress)
+
+
+def _quote(index: CorpusIndex, item: Evidence) -> Citation:
+    s = item.sentence
+    article = index.articles[s.article_id]
+    return Citation(article.id, article.title, article.published, s.start, s.end, article.text[s.start : s.end])
 
 
 def _rank_sentences(retriever: HybridRetriever, question_vector: np.ndarray, hits: Sequence[Hit]) -> list[Evidence]:
@@ -233,6 +334,8 @@ def answer(
     index_dir: str | os.PathLike[str] | None = None,
     top_k: int = DEFAULT_TOP_K,
     reader: str | Reader = DEFAULT_READER,
+    where: ArticleFilter | None = None,
+    history: Sequence[tuple[str, str | None]] = (),
 ) -> Answer:
     """Answer a question from indexed articles, citing the exact spans that support it.
 
@@ -242,6 +345,8 @@ def answer(
         top_k: Passages retrieved and read.
         reader: ``"llm"`` (default), ``"llm-fast"``, ``"sentence"``, ``"extractive:<model>"``, or
             a :class:`~qa.readers.Reader`.
+        where: Only answer from the articles this :class:`ArticleFilter` allows.
+        history: Earlier (question, answer) turns; a follow-up is rewritten into a standalone question.
 
     Returns:
         An :class:`Answer`; ``answer.text is None`` when the articles do not say.
@@ -255,8 +360,10 @@ def answer(
         >>> a = answer("Who led the armed group?")  # doctest: +SKIP
         >>> a.text, a.citations[0].quote  # doctest: +SKIP
         ('Milan Radoičić', 'The armed group was led by Milan Radoičić, the deputy leader of ...')
+        >>> answer("What party is he the deputy leader of?", history=[(a.question, a.text)]).text  # doctest: +SKIP
+        'Serb List'
     """
     question = validate_question(question)
     if top_k <= 0:
         raise ValueError(f"top_k must be greater than 0, got {top_k}")
-    return get_pipeline(index_dir, reader).answer(question, top_k=top_k)
+    return get_pipeline(index_dir, reader).answer(question, top_k=top_k, where=where, history=history)

@@ -9,7 +9,7 @@ it into citations. Three are provided: :class:`LlamaReader` (a local instruct LL
 from __future__ import annotations
 
 import functools
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Protocol
 
@@ -38,13 +38,28 @@ class Reading:
     reason: str = ""
 
 
+TextCallback = Callable[[str], None]
+
+
 class Reader(Protocol):
     """Picks an answer span from the evidence."""
 
     name: str
 
-    def read(self, question: str, evidence: Sequence[Evidence], hits: Sequence[Hit], index: CorpusIndex) -> Reading:
-        """Answer ``question`` from ``evidence`` (sentences, most relevant first) and ``hits``."""
+    def read(
+        self,
+        question: str,
+        evidence: Sequence[Evidence],
+        hits: Sequence[Hit],
+        index: CorpusIndex,
+        *,
+        on_text: TextCallback | None = None,
+    ) -> Reading:
+        """Answer ``question`` from ``evidence`` (sentences, most relevant first) and ``hits``.
+
+        ``on_text``, when given, is called with the answer text produced so far, as it grows
+        (readers that do not generate text need not call it).
+        """
         ...
 
 
@@ -58,7 +73,15 @@ class SentenceReader:
 
     name = "sentence"
 
-    def read(self, question: str, evidence: Sequence[Evidence], hits: Sequence[Hit], index: CorpusIndex) -> Reading:
+    def read(
+        self,
+        question: str,
+        evidence: Sequence[Evidence],
+        hits: Sequence[Hit],
+        index: CorpusIndex,
+        *,
+        on_text: TextCallback | None = None,
+    ) -> Reading:
         if not evidence:
             return Reading(None, 0.0, "no evidence")
         best = evidence[0]
@@ -132,12 +155,20 @@ class LlamaReader:
             blocks.append(" ".join(text[e.sentence.start : e.sentence.end] for e in items))
         return "\n\n".join(blocks)
 
-    def read(self, question: str, evidence: Sequence[Evidence], hits: Sequence[Hit], index: CorpusIndex) -> Reading:
+    def read(
+        self,
+        question: str,
+        evidence: Sequence[Evidence],
+        hits: Sequence[Hit],
+        index: CorpusIndex,
+        *,
+        on_text: TextCallback | None = None,
+    ) -> Reading:
         chosen = self.select(evidence)
         if not chosen:
             return Reading(None, 0.0, "no evidence")
         prompt = f"Passages:\n{self.passages(chosen, index)}\n\nQuestion: {question}"
-        generation = self.chat_model.chat(SYSTEM_PROMPT, FEW_SHOT, prompt, max_tokens=48)
+        generation = self.chat_model.chat(SYSTEM_PROMPT, FEW_SHOT, prompt, max_tokens=48, on_text=on_text)
         text = generation.text.strip().strip('"').strip()
         if not text or text.upper().startswith(NO_ANSWER):
             return Reading(None, generation.confidence, "the model found no answer in the passages")
@@ -189,7 +220,15 @@ class ExtractiveReader:
         self.max_length = max_length
         self.stride = stride
 
-    def read(self, question: str, evidence: Sequence[Evidence], hits: Sequence[Hit], index: CorpusIndex) -> Reading:
+    def read(
+        self,
+        question: str,
+        evidence: Sequence[Evidence],
+        hits: Sequence[Hit],
+        index: CorpusIndex,
+        *,
+        on_text: TextCallback | None = None,
+    ) -> Reading:
         import torch
 
         if not hits:

@@ -67,16 +67,41 @@ class HybridRetriever:
     def embed_query(self, question: str) -> np.ndarray:
         return self.embedder.embed([question])[0]
 
-    def search(self, question: str, top_k: int = DEFAULT_TOP_K, *, query_vector: np.ndarray | None = None) -> list[Hit]:
-        """The ``top_k`` best chunks for ``question``, best first."""
+    def search(
+        self,
+        question: str,
+        top_k: int = DEFAULT_TOP_K,
+        *,
+        query_vector: np.ndarray | None = None,
+        allowed: Sequence[int] | None = None,
+    ) -> list[Hit]:
+        """The ``top_k`` best chunks for ``question``, best first.
+
+        Args:
+            question: The question.
+            top_k: How many chunks to return.
+            query_vector: The question's embedding, when already computed.
+            allowed: Only these chunk rows may be returned (a filter); None allows all. Filtered
+                searches score every allowed chunk exactly, so a narrow filter loses nothing.
+        """
         if top_k <= 0:
             raise ValueError(f"top_k must be greater than 0, got {top_k}")
-        total = len(self.index.chunks)
-        depth = min(self.candidates, total)
         vector = self.embed_query(question) if query_vector is None else query_vector
-        _, dense_rows = self.index.vectors.search(vector[None, :].astype(np.float32), depth)
-        dense_ranking = [int(r) for r in dense_rows[0] if r >= 0]
         lexical = self.index.bm25.scores(question)
+        if allowed is None:
+            depth = min(self.candidates, len(self.index.chunks))
+            _, dense_rows = self.index.vectors.search(vector[None, :].astype(np.float32), depth)
+            dense_ranking = [int(r) for r in dense_rows[0] if r >= 0]
+        else:
+            rows = np.asarray(sorted(set(allowed)), dtype=np.int64)
+            if rows.size == 0:
+                return []
+            depth = min(self.candidates, rows.size)
+            cosine_all = self.index.chunk_vectors(rows.tolist()) @ vector
+            dense_ranking = [int(rows[i]) for i in np.argsort(-cosine_all, kind="stable")[:depth]]
+            mask = np.zeros(len(lexical), dtype=bool)
+            mask[rows] = True
+            lexical = np.where(mask, lexical, 0.0)
         lexical_ranking = [int(r) for r in np.argsort(-lexical, kind="stable")[:depth] if lexical[r] > 0]
         if self.mode == "hybrid":
             candidates = list(dict.fromkeys([*dense_ranking, *lexical_ranking]))

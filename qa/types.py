@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from datetime import date
+from typing import Any
 
 from index.types import Chunk, Sentence
 
@@ -69,6 +70,10 @@ class Answer:
             confidence of the best candidate that was turned down).
         citations: Supporting quotes, best first; empty for an abstention.
         reason: Why it abstained (empty when it answered).
+        considered: For an abstention, the closest passages that were read, best first, so a
+            person can judge for themselves; empty when it answered.
+        standalone_question: The question as it was searched for, when a follow-up was rewritten
+            using the conversation before it; None when it was asked as is.
     """
 
     question: str
@@ -76,8 +81,87 @@ class Answer:
     score: float
     citations: tuple[Citation, ...] = ()
     reason: str = ""
+    considered: tuple[Citation, ...] = ()
+    standalone_question: str | None = None
 
     @property
     def abstained(self) -> bool:
         """True when the articles do not answer the question."""
         return self.text is None
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-ready data with the same fields (dates as ISO strings), plus ``abstained``."""
+        data: dict[str, Any] = _jsonable(asdict(self))
+        data["abstained"] = self.abstained
+        return data
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Answer:
+        """The inverse of :meth:`to_dict`."""
+
+        def citation(d: dict[str, Any]) -> Citation:
+            fields = {k: d[k] for k in Citation.__slots__ if k in d}  # type: ignore[attr-defined]
+            fields["published"] = date.fromisoformat(d["published"]) if d.get("published") else None
+            return Citation(**fields)
+
+        return cls(
+            data["question"],
+            data["text"],
+            float(data["score"]),
+            tuple(citation(c) for c in data.get("citations", ())),
+            data.get("reason", ""),
+            tuple(citation(c) for c in data.get("considered", ())),
+            data.get("standalone_question"),
+        )
+
+    def to_markdown(self) -> str:
+        """The answer with numbered citations as Markdown, ready to paste elsewhere."""
+        if self.abstained:
+            return f"**Q:** {self.question}\n\nThe articles do not say. ({self.reason})\n"
+        markers = "".join(f"[^{i}]" for i in range(1, len(self.citations) + 1))
+        lines = [f"**Q:** {self.question}", "", f"**A:** {self.text}{markers}", ""]
+        for i, c in enumerate(self.citations, start=1):
+            when = c.published.isoformat() if c.published else "undated"
+            quote = " ".join(c.quote.split())
+            lines.append(f"[^{i}]: {c.title} ({when}), `{c.article_id}` characters {c.start}–{c.end}: “{quote}”")
+        return "\n".join(lines) + "\n"
+
+
+@dataclass(frozen=True, slots=True)
+class ArticleFilter:
+    """Which articles a question may be answered from; every condition given must hold.
+
+    Attributes:
+        article_ids: Only these articles; None allows any.
+        since: Only articles published on or after this date (undated ones are then excluded).
+        until: Only articles published on or before this date (undated ones are then excluded).
+    """
+
+    article_ids: frozenset[str] | None = None
+    since: date | None = None
+    until: date | None = None
+
+    def __post_init__(self) -> None:
+        if self.since and self.until and self.since > self.until:
+            raise ValueError(f"the date range is empty: {self.since.isoformat()} is after {self.until.isoformat()}")
+
+    @property
+    def active(self) -> bool:
+        return self.article_ids is not None or self.since is not None or self.until is not None
+
+    def allows(self, article_id: str, published: date | None) -> bool:
+        if self.article_ids is not None and article_id not in self.article_ids:
+            return False
+        if self.since is not None and (published is None or published < self.since):
+            return False
+        return not (self.until is not None and (published is None or published > self.until))
+
+
+def _jsonable(value: Any) -> Any:
+    if isinstance(value, date):
+        return value.isoformat()
+    if isinstance(value, dict):
+        return {k: _jsonable(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_jsonable(v) for v in value]
+    return value

@@ -7,6 +7,7 @@ import qa
 def test_public_api_is_pinned():
     assert sorted(qa.__all__) == [
         "Answer",
+        "ArticleFilter",
         "Citation",
         "CiteqaError",
         "CiteqaRetriever",
