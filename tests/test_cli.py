@@ -1,4 +1,5 @@
 import json
+import time
 
 import pytest
 
@@ -7,7 +8,7 @@ from tests.conftest import SEEDS
 
 
 def test_help_for_every_command(capsys):
-    for argv in (["--help"], ["index", "--help"], ["ask", "--help"], ["chat", "--help"]):
+    for argv in (["--help"], ["index", "--help"], ["ask", "--help"], ["chat", "--help"], ["faq", "--help"]):
         with pytest.raises(SystemExit) as info:
             main(argv)
         assert info.value.code == 0
@@ -34,7 +35,7 @@ def test_missing_path_to_index(tmp_path, capsys):
 def test_index_then_ask_as_json(tmp_path, capsys):
     (tmp_path / "docs").mkdir()
     (tmp_path / "docs" / "bad.txt").write_bytes(b"\x00\x01binary")
-    assert main(["index", str(SEEDS), str(tmp_path / "docs"), "--index-dir", str(tmp_path / "ix")]) == 0
+    assert main(["index", str(SEEDS), str(tmp_path / "docs"), "--index-dir", str(tmp_path / "ix"), "--no-faq"]) == 0
     out = capsys.readouterr()
     assert "1 articles" in out.out and "1 added" in out.out
     assert "bad.txt" in out.err and "binary" in out.err
@@ -50,3 +51,24 @@ def test_index_then_ask_as_json(tmp_path, capsys):
 
     assert main(["ask", "What is the capital of Australia?", "--index-dir", str(tmp_path / "ix")]) == 0
     assert "The articles do not say" in capsys.readouterr().out
+
+
+@pytest.mark.models
+def test_faq_is_made_at_index_time_and_read_back(tmp_path, capsys):
+    assert main(["index", str(SEEDS), "--index-dir", str(tmp_path / "ix")]) == 0
+    assert "FAQ for" in capsys.readouterr().out
+    started = time.perf_counter()
+    assert main(["faq", "--index-dir", str(tmp_path / "ix"), "--json"]) == 0
+    read_back = time.perf_counter() - started
+    (items,) = json.loads(capsys.readouterr().out).values()
+    assert len(items) >= 3, items
+    article = next(SEEDS.glob("*.txt")).read_text(encoding="utf-8")
+    for item in items:
+        assert item["question"].endswith("?")
+        (citation,) = item["answer"]["citations"]
+        assert article[citation["start"] : citation["end"]] == citation["quote"]
+    assert len({i["question"] for i in items}) == len(items)
+    assert read_back < 5, f"the stored FAQ should be read back, not generated again ({read_back:.1f} s)"
+
+    assert main(["faq", "no-such-article", "--index-dir", str(tmp_path / "ix")]) == 1
+    assert "no indexed article has the id 'no-such-article'" in capsys.readouterr().err

@@ -112,3 +112,30 @@ def test_answer_round_trips_through_json_and_renders_markdown(pipeline):
 
 def test_articles_are_listed_newest_first(pipeline):
     assert [a.id for a in pipeline.articles()] == ["sub/floods", "harbour", "election"]
+
+
+def test_faq_keeps_only_questions_answered_from_the_article_and_stores_them(pipeline):
+    from qa.faq import faq
+
+    chat = ScriptedChat(
+        "Who led the repair crew on the harbour bridge?\n"
+        "How many residents of Brackwater were evacuated?\n"  # answered, but from another article
+        "Who led the repair crew on the harbour bridge?\n"  # a repeat
+        "not a question"
+    )
+    chat.model = "scripted"
+    pipeline._chat_model = chat
+    assert faq(pipeline, "harbour", min_confidence=0.99, refresh=True) == []  # the hash embedder is never that sure
+    items = faq(pipeline, "harbour", min_confidence=0.3, refresh=True)
+    assert [i.question for i in items] == ["Who led the repair crew on the harbour bridge?"]
+    assert items[0].answer.citations[0].article_id == "harbour"
+    calls = len(chat.prompts)
+    assert faq(pipeline, "harbour", min_confidence=0.3) == items
+    assert len(chat.prompts) == calls, "a stored FAQ is read back, not generated again"
+
+
+def test_faq_of_an_unknown_article_says_so(pipeline):
+    from qa.faq import FaqError, faq
+
+    with pytest.raises(FaqError, match="no indexed article has the id 'nope'"):
+        faq(pipeline, "nope")
