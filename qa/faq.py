@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from index.chunk import chunk_sentences
+from index.types import Article
 from qa.errors import CiteqaError
 from qa.llm import ChatModel
 from qa.types import Answer
@@ -63,6 +64,9 @@ class FaqItem:
 
     question: str
     answer: Answer
+
+
+_generating = threading.Lock()
 
 
 class FaqError(CiteqaError):
@@ -152,6 +156,24 @@ def faq(
         stored = store.get(article.id, article.sha256, key)
         if stored is not None:
             return stored
+    with _generating:  # one generation at a time; a caller that waited may find it done
+        if not refresh:
+            stored = store.get(article.id, article.sha256, key)
+            if stored is not None:
+                return stored
+        items = _generate(pipeline, article, model, min_confidence, progress)
+        store.put(article.id, article.sha256, key, items)
+    return items
+
+
+def _generate(
+    pipeline: Pipeline,
+    article: Article,
+    model: ChatModel,
+    min_confidence: float,
+    progress: Callable[[int, int], None] | None,
+) -> list[FaqItem]:
+    index = pipeline.index
     chunks = chunk_sentences(
         article.text, list(index.sentences[article.id]), article_id=article.id, max_chars=PASSAGE_CHARS, overlap=0
     )[:MAX_PASSAGES]
@@ -180,5 +202,4 @@ def faq(
             continue
         seen_spans.add(span)
         items.append(FaqItem(question, result))
-    store.put(article.id, article.sha256, key, items)
     return items

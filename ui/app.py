@@ -1,16 +1,26 @@
-"""The Gradio chat window: presents qa's answers; holds no model code."""
+"""The Gradio chat window: presents qa's answers; holds no model code.
+
+Layout: the conversation on the left (answers stream in, citations are links); on the right an
+article panel (a clicked citation opens its article there, scrolled to the highlighted quote) and
+the library (the indexed articles, filters, uploads). FAQ suggestions sit under the question box.
+"""
 
 from __future__ import annotations
 
 import os
+import queue
+import threading
 from collections.abc import Iterator
+from datetime import date
 from html import escape
 from typing import Any
 
 import gradio as gr
 
-from qa import CiteqaError, Pipeline, get_pipeline
-from ui.render import answer_html
+from qa import Answer, ArticleFilter, CiteqaError, Pipeline, get_pipeline
+from qa.faq import PRECOMPUTE_MAX_ARTICLES, faq
+from qa.feedback import record_feedback
+from ui.render import answer_html, article_html, parse_cite_link, progress_html
 
 DEFAULT_HOST = "127.0.0.1"
 DEFAULT_PORT = 7860
@@ -18,49 +28,314 @@ EXAMPLES = [
     "Who led the armed group?",
     "Why did Serbia pull troops back?",
     "Who is Germany's ambassador to the US?",
-    "What party is Milan Radoičić the deputy leader of?",
 ]
+# Earlier turns given to the follow-up rewriter.
+HISTORY_TURNS = 3
 
 Message = dict[str, Any]
 
+CSS = """
+.citeqa-hidden { display: none !important; }
+#citeqa-article .citeqa-article-body { max-height: 420px; overflow-y: auto; white-space: pre-wrap;
+  line-height: 1.5; padding-right: 6px; }
+#citeqa-article mark.citeqa-cited { background: #ffe58a; padding: 1px 0; }
+.citeqa-citation blockquote { margin: 4px 0 8px 0; padding-left: 8px; border-left: 3px solid #f0c000; }
+.citeqa-rewritten { color: #666; margin: 0; }
+"""
 
-def reply(pipeline: Pipeline, question: str) -> str:
-    """The HTML reply to one question; errors become a message, never a traceback."""
+# A click on a citation link puts its target in a hidden box and presses a hidden button; Python then
+# renders the article, and the page scrolls the panel to the highlight.
+HEAD = """
+<script>
+document.addEventListener('click', function (event) {
+  const link = event.target.closest && event.target.closest('a[href^="#cite:"]');
+  if (!link) return;
+  event.preventDefault();
+  event.stopPropagation();
+  const box = document.querySelector('#citeqa-open-target textarea, #citeqa-open-target input');
+  const button = document.querySelector('#citeqa-open-button');
+  if (!box || !button) return;
+  box.value = link.getAttribute('href');
+  box.dispatchEvent(new Event('input', { bubbles: true }));
+  setTimeout(function () { button.click(); }, 60);
+}, true);
+</script>
+"""
+SCROLL_TO_HIGHLIGHT = """() => {
+  const go = (tries) => {
+    const mark = document.getElementById('citeqa-target');
+    if (mark) { mark.scrollIntoView({ block: 'center' }); return; }
+    if (tries > 0) setTimeout(() => go(tries - 1), 100);
+  };
+  go(20);
+}"""
+
+
+def parse_day(value: str, label: str) -> date | None:
+    """A ``YYYY-MM-DD`` field, or None when empty; ValueError naming the field otherwise."""
+    value = (value or "").strip()
+    if not value:
+        return None
     try:
-        result = pipeline.answer(question)
-    except CiteqaError as err:
-        return f"<p><strong>Sorry:</strong> {escape(str(err))}</p>"
-    paragraphs = []
+        return date.fromisoformat(value)
+    except ValueError:
+        raise ValueError(f"the '{label}' date must look like 2023-11-14, not {value!r}") from None
+
+
+def make_filter(article_ids: list[str] | None, since: str, until: str) -> ArticleFilter | None:
+    where = ArticleFilter(
+        frozenset(article_ids) if article_ids else None, parse_day(since, "from"), parse_day(until, "to")
+    )
+    return where if where.active else None
+
+
+def paragraphs_for(pipeline: Pipeline, result: Answer) -> list[str | None]:
+    out: list[str | None] = []
     for citation in result.citations:
         start, end = pipeline.paragraph(citation)
-        paragraphs.append(pipeline.article(citation.article_id).text[start:end])
-    return answer_html(result, paragraphs)
+        out.append(pipeline.article(citation.article_id).text[start:end])
+    return out
+
+
+def stream_answer(
+    pipeline: Pipeline,
+    question: str,
+    history: list[tuple[str, str | None]],
+    where: ArticleFilter | None,
+) -> Iterator[tuple[str, Answer | None]]:
+    """Yield ``(html, None)`` while working (stages, then the answer as it is produced), then ``(html, answer)``.
+
+    The answer is computed on a worker thread, so a slow step never blocks the event loop.
+    """
+    events: queue.Queue[tuple[str, Any]] = queue.Queue()
+
+    def work() -> None:
+        try:
+            result = pipeline.answer(
+                question,
+                where=where,
+                history=history[-HISTORY_TURNS:],
+                progress=lambda stage, detail: events.put((stage, detail)),
+            )
+            events.put(("done", result))
+        except (CiteqaError, ValueError) as err:
+            events.put(("error", err))
+        except Exception as err:
+            events.put(("error", RuntimeError(f"something went wrong: {err}")))
+            raise
+
+    threading.Thread(target=work, daemon=True, name="citeqa-answer").start()
+    while True:
+        stage, payload = events.get()
+        if stage == "done":
+            yield answer_html(payload, paragraphs_for(pipeline, payload)), payload
+            return
+        if stage == "error":
+            yield f"<p><strong>Sorry:</strong> {escape(str(payload))}</p>", None
+            return
+        yield progress_html(stage, str(payload)), None
+
+
+def library_rows(pipeline: Pipeline) -> list[list[Any]]:
+    return [
+        [a.title, a.published.isoformat() if a.published else "", f"{len(a.text) - a.body_start:,}", a.id]
+        for a in pipeline.articles()
+    ]
 
 
 def build_app(index_dir: str | os.PathLike[str] | None = None, reader: str = "llm") -> gr.Blocks:
     """The chat UI over an index (the default index of ``seeds/`` when None)."""
     pipeline = get_pipeline(index_dir, reader)
 
-    def respond(question: str, history: list[Message]) -> Iterator[tuple[list[Message], str]]:
-        history = [*history, {"role": "user", "content": question}]
-        yield [*history, {"role": "assistant", "content": "<p><em>Searching the articles…</em></p>"}], ""
-        yield [*history, {"role": "assistant", "content": reply(pipeline, question)}], ""
+    def article_choices() -> list[tuple[str, str]]:
+        return [(f"{a.title} ({a.id})", a.id) for a in pipeline.articles()]
+
+    def respond(
+        question: str,
+        messages: list[Message],
+        turns: list[tuple[str, str | None]],
+        answers: dict[str, Any],
+        chosen: list[str] | None,
+        since: str,
+        until: str,
+    ) -> Iterator[tuple[Any, ...]]:
+        messages = [*messages, {"role": "user", "content": question}]
+        try:
+            where = make_filter(chosen, since, until)
+        except ValueError as err:
+            reply = f"<p><strong>Sorry:</strong> {escape(str(err))}</p>"
+            yield [*messages, {"role": "assistant", "content": reply}], "", turns, answers, gr.skip()
+            return
+        for html, result in stream_answer(pipeline, question, turns, where):
+            shown = [*messages, {"role": "assistant", "content": html}]
+            if result is None:
+                yield shown, "", turns, answers, gr.skip()
+                continue
+            answers = {**answers, str(len(shown) - 1): result.to_dict()}
+            turns = [*turns, (question, result.text)]
+            yield shown, "", turns, answers, result.to_markdown()
+
+    def open_citation(link: str) -> tuple[str, Any]:
+        try:
+            article_id, start, end, answer_start, answer_end = parse_cite_link(link)
+            article = pipeline.article(article_id)
+            published = article.published.isoformat() if article.published else "undated"
+            html = article_html(
+                article.title, published, article.text, article.body_start, start, end, answer_start, answer_end
+            )
+        except (KeyError, ValueError):
+            html = "<p>That article is no longer in the index.</p>"
+        return html, gr.Tabs(selected="article")
+
+    def on_like(answers: dict[str, Any], data: gr.LikeData) -> None:
+        index = data.index[0] if isinstance(data.index, list | tuple) else data.index
+        stored = answers.get(str(index))
+        if stored is not None:
+            record_feedback(Answer.from_dict(stored), bool(data.liked))
+            gr.Info("Thanks, your feedback was saved.")
+
+    def suggestions(article_id: str | None) -> Any:
+        if not article_id:
+            return gr.Dataset(samples=[])
+        try:
+            items = faq(pipeline, article_id)
+        except CiteqaError:
+            return gr.Dataset(samples=[])
+        return gr.Dataset(samples=[[item.question] for item in items])
+
+    def upload(files: list[str] | None, progress: gr.Progress = gr.Progress()) -> tuple[Any, ...]:  # noqa: B008
+        if not files:
+            return gr.skip(), gr.skip(), gr.skip(), gr.skip(), None
+        progress(0, desc="checking files")
+        report = pipeline.add_files(
+            files, progress=lambda done, total, stage: progress((done, total), desc=stage, unit="chunks")
+        )
+        lines = []
+        if report.added:
+            lines.append(f"Added and indexed: {', '.join(f'`{a}`' for a in report.added)}. Ask away.")
+        lines += [f"Not added: **{escape(os.path.basename(e.path))}** {escape(e.reason)}" for e in report.errors]
+        choices = article_choices()
+        return (
+            "\n\n".join(lines),
+            library_rows(pipeline),
+            gr.Dropdown(choices=choices),
+            gr.Dropdown(choices=choices),
+            None,
+        )
 
     with gr.Blocks(title="citeqa") as app:
+        turns = gr.State([])
+        answers = gr.State({})
         gr.Markdown("## citeqa\nAsk about the indexed news articles. Every answer quotes its source.")
-        chatbot = gr.Chatbot(label="Conversation", height=520, sanitize_html=True, elem_id="citeqa-chat")
-        question = gr.Textbox(
-            label="Question",
-            placeholder="Who led the armed group?",
-            elem_id="citeqa-question",
-            submit_btn=True,
-            max_length=2000,
+        with gr.Row(equal_height=False):
+            with gr.Column(scale=3, min_width=340):
+                chatbot = gr.Chatbot(
+                    label="Conversation",
+                    height=520,
+                    sanitize_html=True,
+                    elem_id="citeqa-chat",
+                    buttons=["copy", "copy_all"],
+                    feedback_options=("Like", "Dislike"),
+                )
+                question = gr.Textbox(
+                    label="Question",
+                    placeholder="Who led the armed group?  (Enter to ask)",
+                    elem_id="citeqa-question",
+                    submit_btn=True,
+                    max_length=2000,
+                )
+                with gr.Row():
+                    faq_article = gr.Dropdown(
+                        article_choices(), label="Suggested questions (FAQ) for", scale=2, elem_id="citeqa-faq-article"
+                    )
+                faq_box = gr.Dataset(
+                    components=["textbox"],
+                    samples=[],
+                    label="Click a question to ask it",
+                    elem_id="citeqa-faq",
+                )
+                gr.Examples(EXAMPLES, inputs=question, label="Examples")
+                with gr.Row():
+                    clear = gr.Button("Clear conversation", size="sm", elem_id="citeqa-clear")
+                with gr.Accordion("Last answer as Markdown (copy button at the top right)", open=False):
+                    markdown = gr.Code(language="markdown", elem_id="citeqa-markdown", interactive=False)
+            with gr.Column(scale=2, min_width=320), gr.Tabs(selected="article") as tabs:
+                with gr.Tab("Article", id="article"):
+                    article_panel = gr.HTML(
+                        "<p>Click a citation to read the whole article here, scrolled to the quote.</p>",
+                        elem_id="citeqa-article",
+                    )
+                with gr.Tab("Library", id="library"):
+                    library = gr.Dataframe(
+                        library_rows(pipeline),
+                        headers=["Title", "Date", "Characters", "Id"],
+                        interactive=False,
+                        wrap=True,
+                        elem_id="citeqa-library",
+                    )
+                    gr.Markdown("**Answer only from** (leave empty for all articles):")
+                    chosen = gr.Dropdown(
+                        article_choices(), multiselect=True, label="Articles", elem_id="citeqa-filter-articles"
+                    )
+                    with gr.Row():
+                        since = gr.Textbox(label="From (YYYY-MM-DD)", elem_id="citeqa-since", min_width=120)
+                        until = gr.Textbox(label="To (YYYY-MM-DD)", elem_id="citeqa-until", min_width=120)
+                    files = gr.File(
+                        label="Add articles (.txt or .md)",
+                        file_count="multiple",
+                        file_types=[".txt", ".md"],
+                        elem_id="citeqa-upload",
+                    )
+                    upload_status = gr.Markdown(elem_id="citeqa-upload-status")
+        open_target = gr.Textbox(elem_id="citeqa-open-target", elem_classes=["citeqa-hidden"], show_label=False)
+        open_button = gr.Button("open", elem_id="citeqa-open-button", elem_classes=["citeqa-hidden"])
+
+        inputs = [question, chatbot, turns, answers, chosen, since, until]
+        outputs = [chatbot, question, turns, answers, markdown]
+        question.submit(respond, inputs, outputs, api_name="ask")
+        faq_box.click(lambda sample: sample[0], faq_box, question, api_visibility="private").then(
+            respond, inputs, outputs, api_visibility="private"
         )
-        gr.Examples(EXAMPLES, inputs=question)
-        clear = gr.Button("Clear conversation", size="sm")
-        question.submit(respond, [question, chatbot], [chatbot, question], api_name="ask")
-        clear.click(lambda: ([], ""), None, [chatbot, question], api_visibility="private")
+        clear.click(lambda: ([], "", [], {}, ""), None, outputs, api_visibility="private")
+        open_button.click(open_citation, open_target, [article_panel, tabs], api_visibility="private").then(
+            None, None, None, js=SCROLL_TO_HIGHLIGHT
+        )
+        chatbot.like(on_like, answers, None)
+        faq_article.change(suggestions, faq_article, faq_box, api_visibility="private")
+        files.upload(
+            upload, files, [upload_status, library, chosen, faq_article, files], api_visibility="private"
+        )
+        def on_load() -> tuple[Any, ...]:
+            # Articles may have been uploaded since the app was built: list them afresh per page.
+            choices = article_choices()
+            first = choices[0][1] if choices else None
+            return (
+                gr.Dropdown(choices=choices, value=first),
+                suggestions(first),
+                gr.Dropdown(choices=choices),
+                library_rows(pipeline),
+            )
+
+        app.load(on_load, None, [faq_article, faq_box, chosen, library], api_visibility="private")
     return app
+
+
+def precompute_faqs(pipeline: Pipeline) -> threading.Thread | None:
+    """Make the FAQ of every article in the background, for corpora small enough to do it up front."""
+    articles = pipeline.articles()
+    if len(articles) > PRECOMPUTE_MAX_ARTICLES:
+        return None
+
+    def work() -> None:
+        for article in articles:
+            try:
+                faq(pipeline, article.id)
+            except CiteqaError:
+                continue
+
+    thread = threading.Thread(target=work, daemon=True, name="citeqa-faq")
+    thread.start()
+    return thread
 
 
 def launch(
@@ -73,6 +348,15 @@ def launch(
 ) -> gr.Blocks:
     """Build and serve the chat UI; bound to 127.0.0.1 unless ``host`` says otherwise."""
     app = build_app(index_dir, reader)
+    precompute_faqs(get_pipeline(index_dir, reader))
     app.queue(default_concurrency_limit=4)
-    app.launch(server_name=host, server_port=port, prevent_thread_lock=prevent_thread_lock, show_error=False)
+    app.launch(
+        server_name=host,
+        server_port=port,
+        prevent_thread_lock=prevent_thread_lock,
+        show_error=False,
+        css=CSS,
+        head=HEAD,
+        max_file_size="5mb",
+    )
     return app

@@ -1,13 +1,16 @@
-"""HTML for answers and citations. Article text is escaped before any markup is added."""
+"""HTML for answers, citations and articles. Article text is escaped before any markup is added."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from html import escape
+from urllib.parse import quote as url_quote
+from urllib.parse import unquote
 
 from qa import Answer, Citation
 
 NO_ANSWER_TEXT = "The articles do not say."
+CITE_LINK_PREFIX = "#cite:"
 
 
 def highlight(citation: Citation) -> str:
@@ -22,13 +25,37 @@ def highlight(citation: Citation) -> str:
     return f"{escape(quote[:a])}<mark>{escape(quote[a:b])}</mark>{escape(quote[b:])}"
 
 
+def cite_link(citation: Citation) -> str:
+    """The link target that opens a citation in the article panel (read back by :func:`parse_cite_link`)."""
+    fields = [citation.article_id, citation.start, citation.end, citation.answer_start, citation.answer_end]
+    return CITE_LINK_PREFIX + "|".join(url_quote(str("" if f is None else f), safe="") for f in fields)
+
+
+def parse_cite_link(link: str) -> tuple[str, int, int, int | None, int | None]:
+    """``(article_id, start, end, answer_start, answer_end)`` from a :func:`cite_link` target.
+
+    Raises:
+        ValueError: The link is not one that :func:`cite_link` makes.
+    """
+    if not link.startswith(CITE_LINK_PREFIX):
+        raise ValueError(f"not a citation link: {link!r}")
+    parts = [unquote(p) for p in link[len(CITE_LINK_PREFIX) :].split("|")]
+    if len(parts) != 5:
+        raise ValueError(f"not a citation link: {link!r}")
+    article_id, start, end, a, b = parts
+    return article_id, int(start), int(end), int(a) if a else None, int(b) if b else None
+
+
+def _when(citation: Citation) -> str:
+    return citation.published.isoformat() if citation.published else "undated"
+
+
 def citation_html(number: int, citation: Citation, paragraph: str | None = None) -> str:
-    """One citation: title, date, the highlighted quote, and the paragraph on expand."""
-    date = citation.published.isoformat() if citation.published else "undated"
+    """One citation: a link that opens the article, date, the highlighted quote, the paragraph on expand."""
     parts = [
-        f'<div class="citeqa-citation" data-article="{escape(citation.article_id)}" '
-        f'data-start="{citation.start}" data-end="{citation.end}">',
-        f"<p><strong>[{number}] {escape(citation.title)}</strong> · <em>{date}</em> · "
+        f'<div class="citeqa-citation" id="citeqa-cite-{number}">',
+        f'<p><a class="citeqa-open" href="{escape(cite_link(citation))}" title="Open the article at this quote">'
+        f"[{number}] {escape(citation.title)}</a> · <em>{_when(citation)}</em> · "
         f"characters {citation.start}–{citation.end}</p>",
         f"<blockquote>{highlight(citation)}</blockquote>",
     ]
@@ -38,15 +65,81 @@ def citation_html(number: int, citation: Citation, paragraph: str | None = None)
     return "".join(parts)
 
 
+def rewritten_html(answer: Answer) -> str:
+    if not answer.standalone_question:
+        return ""
+    return f'<p class="citeqa-rewritten"><small>Searched for: “{escape(answer.standalone_question)}”</small></p>'
+
+
 def answer_html(answer: Answer, paragraphs: Sequence[str | None] | None = None) -> str:
-    """The whole reply: the short answer with citation markers, then each citation."""
+    """The whole reply: the short answer with citation markers, then each citation.
+
+    An abstention says so plainly and lists the passages it looked at, so a person can judge.
+    """
     if answer.abstained:
-        return f"<p><strong>{NO_ANSWER_TEXT}</strong></p><p><small>{escape(answer.reason)}</small></p>"
-    markers = "".join(f"<sup>[{i}]</sup>" for i in range(1, len(answer.citations) + 1))
+        body = [
+            rewritten_html(answer),
+            f'<p class="citeqa-abstained"><strong>{NO_ANSWER_TEXT}</strong></p>',
+            f"<p><small>{escape(answer.reason)}</small></p>",
+        ]
+        if answer.considered:
+            body.append("<p><small>Closest passages it looked at:</small></p>")
+            body += [citation_html(i, c) for i, c in enumerate(answer.considered, start=1)]
+        return "".join(body)
+    markers = "".join(
+        f'<sup><a class="citeqa-open" href="{escape(cite_link(c))}">[{i}]</a></sup>'
+        for i, c in enumerate(answer.citations, start=1)
+    )
     body = [
-        f"<p><strong>{escape(answer.text or '')}</strong>{markers} <small>(confidence {answer.score:.2f})</small></p>"
+        rewritten_html(answer),
+        f'<p class="citeqa-answer"><strong>{escape(answer.text or "")}</strong>{markers} '
+        f"<small>(confidence {answer.score:.2f})</small></p>",
     ]
     paragraphs = paragraphs or [None] * len(answer.citations)
     for i, (citation, paragraph) in enumerate(zip(answer.citations, paragraphs, strict=False), start=1):
         body.append(citation_html(i, citation, paragraph))
     return "".join(body)
+
+
+def progress_html(stage: str, detail: str) -> str:
+    """What the chat shows while it works: the stage, or the answer so far with a cursor."""
+    if stage == "answer":
+        return f'<p class="citeqa-streaming"><strong>{escape(detail)}</strong>▍</p>'
+    labels = {
+        "rewriting": "Reading the conversation to understand the follow-up…",
+        "searching": "Searching the articles…",
+        "reading": f"Reading the best {escape(detail)}…",
+    }
+    return f'<p class="citeqa-progress"><em>{labels.get(stage, escape(stage))}</em></p>'
+
+
+def article_html(
+    title: str,
+    published: str,
+    text: str,
+    body_start: int,
+    start: int,
+    end: int,
+    answer_start: int | None = None,
+    answer_end: int | None = None,
+) -> str:
+    """A whole article for the side panel, the cited span in ``<mark id="citeqa-target">``, the answer in bold."""
+    if not (body_start <= start <= end <= len(text)):
+        raise ValueError(f"span {start}–{end} is outside the article (body {body_start}–{len(text)})")
+    inner = escape(text[start:end])
+    if answer_start is not None and answer_end is not None and start <= answer_start < answer_end <= end:
+        inner = (
+            escape(text[start:answer_start])
+            + f"<strong>{escape(text[answer_start:answer_end])}</strong>"
+            + escape(text[answer_end:end])
+        )
+    body = (
+        escape(text[body_start:start]).lstrip()
+        + f'<mark id="citeqa-target" class="citeqa-cited">{inner}</mark>'
+        + escape(text[end:])
+    )
+    return (
+        f'<div class="citeqa-article"><h3>{escape(title)}</h3><p><em>{escape(published)}</em> · '
+        f"cited characters {start}–{end}</p>"
+        f'<div class="citeqa-article-body">{body}</div></div>'
+    )

@@ -1,7 +1,9 @@
 from datetime import date
 
+import pytest
+
 from qa import Answer, Citation
-from ui.render import answer_html, highlight
+from ui.render import answer_html, article_html, cite_link, highlight, parse_cite_link, progress_html
 
 QUOTE = "The group was led by <b>Milan</b> & co."
 
@@ -30,9 +32,39 @@ def test_whole_reply_shows_title_date_quote_and_paragraph():
     html = answer_html(Answer("q", "<b>Milan</b>", 0.9, (citation(),)), ["Para <i>graph</i> around."])
     assert "<mark>" in html and "2023-11-14" in html and "Title &lt;script&gt;" in html
     assert "<script>" not in html and "<i>graph" not in html
-    assert "<details>" in html and "<sup>[1]</sup>" in html
+    assert "<details>" in html and '">[1]</a></sup>' in html
 
 
 def test_abstention_shows_no_citation():
     html = answer_html(Answer("q", None, 0.1, (), "no passage is close"))
     assert "do not say" in html and "blockquote" not in html
+
+
+def test_cite_link_round_trips_odd_article_ids():
+    c = citation(article_id="2024/a|b c:d")
+    assert parse_cite_link(cite_link(c)) == ("2024/a|b c:d", c.start, c.end, 31, 43)
+    assert parse_cite_link(cite_link(citation(answer_start=None, answer_end=None)))[3:] == (None, None)
+    with pytest.raises(ValueError, match="not a citation link"):
+        parse_cite_link("#cite:only|three|parts")
+
+
+def test_article_panel_marks_the_cited_span_and_bolds_the_answer():
+    text = "date 2023-11-14 First <sentence>. The group was led by Milan. Last one."
+    start = text.index("The group")
+    end = text.index("Last") - 1
+    a = text.index("Milan")
+    html = article_html("T", "2023-11-14", text, 16, start, end, a, a + 5)
+    assert '<mark id="citeqa-target" class="citeqa-cited">The group was led by <strong>Milan</strong>.</mark>' in html
+    assert "date 2023" not in html and "&lt;sentence&gt;" in html
+    with pytest.raises(ValueError, match="outside the article"):
+        article_html("T", "", text, 16, 0, 5)
+
+
+def test_abstention_lists_the_passages_it_looked_at():
+    html = answer_html(Answer("q", None, 0.1, (), "too uncertain", (citation(answer_start=None, answer_end=None),)))
+    assert "do not say" in html and "Closest passages" in html and "<blockquote>" in html and "<mark>" not in html
+
+
+def test_progress_escapes_the_partial_answer():
+    assert "&lt;b&gt;" in progress_html("answer", "<b>")
+    assert "Searching" in progress_html("searching", "q")
