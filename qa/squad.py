@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from index.build import build_index
+from index.errors import IndexMismatchError
 from qa.llm import cache_dir
 from qa.pipeline import Pipeline
 from qa.types import Hit
@@ -167,7 +168,10 @@ def evaluate(
     paragraphs, questions = load_squad(path)
     chosen = sample(questions, limit, seed)
     root = corpus_dir(path, paragraphs)
-    build_index([root / "corpus"], root / "index")
+    try:
+        build_index([root / "corpus"], root / "index")
+    except IndexMismatchError:  # a cached index from another embedding model
+        build_index([root / "corpus"], root / "index", rebuild=True)
     pipeline = Pipeline(root / "index", reader=reader)
     index = pipeline.index
     chunks_of: dict[str, list[Hit]] = {}

@@ -156,3 +156,20 @@ def test_records_are_plain_sqlite_and_nothing_is_pickled(corpus, tmp_path, embed
         assert not path.read_bytes().startswith(b"\x80"), f"{path.name} looks pickled"
     with np.load(folder / "bm25.npz", allow_pickle=False) as arrays:
         assert "data" in arrays
+
+
+def test_large_indexes_switch_to_hnsw_and_still_find_the_right_chunk(corpus, tmp_path, embedder, monkeypatch):
+    import faiss
+
+    from index import store
+
+    monkeypatch.setattr(store, "APPROXIMATE_FROM_CHUNKS", 1)
+    build_index([corpus], tmp_path / "ix", embedder=embedder)
+    index = load_index(tmp_path / "ix")
+    assert isinstance(index.vectors, faiss.IndexHNSWSQ) and index.vectors.hnsw.efSearch == store.HNSW_EF_SEARCH
+    question = embedder.embed(["Engineer Maria Olsen led the repair crew"])
+    _, rows = index.vectors.search(question, 1)
+    assert index.chunks[int(rows[0][0])].article_id == "harbour"
+    # Stored vectors come back close to the originals (8-bit quantisation), so updates can reuse them.
+    original = embedder.embed([index.chunks[0].text])[0]
+    assert float(index.chunk_vectors([0])[0] @ original) > 0.99

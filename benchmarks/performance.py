@@ -1,0 +1,527 @@
+"""Speed and scale: citeqa beside LangChain and Haystack (same model, corpus and machine); writes docs/performance.md.
+
+    .venv/bin/python benchmarks/performance.py ../shared/data/squad-v1.1/dev-v1.1.json \\
+        --sizes 1000 10000 --peers langchain haystack --repeats 3 --faiss 1000000 --out docs/performance.md
+    .venv/bin/python benchmarks/performance.py ../shared/data/squad-v1.1/dev-v1.1.json --quick   # what CI runs
+
+Corpora: the first N SQuAD v1.1 dev paragraphs as articles (``# Title`` then the paragraph); past
+the 2,067 real ones, article k is made deterministically by ``random.Random(k)``: a real Wikipedia
+title, then 4–8 sentences drawn from all dev-set sentences (split by citeqa's own splitter), and a
+date 2015-01-01 + (k mod 3,650) days. Every build runs in a fresh worker process, so its peak
+memory (ru_maxrss of that process) is its own. Peers (``--peers``) need the packages in
+``benchmarks/requirements-peers.txt``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import random
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Callable, Sequence
+from datetime import date, timedelta
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+REPO = Path(__file__).resolve().parent.parent
+SEED_QUESTIONS = [
+    "Who led the armed group?",
+    "Why did Serbia pull troops back?",
+    "Who is Germany's ambassador to the US?",
+    "What party is Milan Radoičić the deputy leader of?",
+    "Who took responsibility for the shootout?",
+]
+CHUNK_CHARS = 800
+
+
+# ---------------------------------------------------------------- corpora
+
+
+def make_corpus(squad: Path, size: int, root: Path) -> tuple[Path, list[tuple[str, str, str]]]:
+    """Write ``size`` articles under ``root/corpus-<size>``.
+
+    Returns:
+        The folder, and the SQuAD (question, answer, article id) triples whose paragraph is in it.
+    """
+    from index.chunk import split_sentences
+    from qa.squad import load_squad
+
+    paragraphs, questions = load_squad(squad)
+    folder = root / f"corpus-{size}"
+    real = list(paragraphs.items())
+    if not (folder / ".complete").exists():
+        folder.mkdir(parents=True, exist_ok=True)
+        pool = [ctx[s.start : s.end] for _, (_, ctx) in real for s in split_sentences(ctx, 0)]
+        titles = sorted({title for _, (title, _) in real})
+        start = date(2015, 1, 1)
+        for k in range(size):
+            if k < len(real):
+                article_id, (title, text) = real[k]
+                name = article_id.replace("/", "__")
+            else:
+                rng = random.Random(k)
+                title = rng.choice(titles)
+                text = " ".join(rng.choice(pool) for _ in range(rng.randint(4, 8)))
+                name = f"gen-{k:07d}"
+            day = start + timedelta(days=k % 3650)
+            (folder / f"{name}.md").write_text(f"date {day.isoformat()}\n# {title}\n\n{text}\n", encoding="utf-8")
+        (folder / ".complete").write_text("ok\n")
+    in_corpus = {article_id.replace("/", "__") for article_id, _ in real[:size]}
+    asked = [(q.question, q.answers[0], q.article_id.replace("/", "__")) for q in questions]
+    return folder, [a for a in asked if a[2] in in_corpus]
+
+
+def percentiles(values: Sequence[float]) -> dict[str, float]:
+    ordered = sorted(values)
+    p95 = ordered[min(len(ordered) - 1, round(0.95 * (len(ordered) - 1)))]
+    return {"p50": statistics.median(ordered), "p95": p95, "n": len(ordered)}
+
+
+# ---------------------------------------------------------------- workers (one process per build)
+
+
+def worker_citeqa(corpus: Path, index_dir: Path, questions: list[list[str]], embedder: str) -> dict[str, Any]:
+    from index import build_index
+    from index.embed import make_embedder
+    from qa import Pipeline, SentenceReader
+
+    model = make_embedder(embedder)
+    began = time.perf_counter()
+    report = build_index([corpus], index_dir, embedder=model)
+    seconds = time.perf_counter() - began
+    pipeline = Pipeline(index_dir, reader=SentenceReader(), embedder=model)
+    retriever = pipeline.retriever
+    retriever.search("warm up", 5)
+    times, found = [], 0
+    for question, _, article_id in questions:
+        t = time.perf_counter()
+        hits = retriever.search(question, 5)
+        times.append(time.perf_counter() - t)
+        found += article_id in {h.chunk.article_id for h in hits}
+    return {
+        "build_s": seconds,
+        "articles": report.articles,
+        "chunks": report.chunks,
+        "retrieval": percentiles(times),
+        "recall@5": found / max(len(questions), 1),
+    }
+
+
+def _files(corpus: Path) -> list[tuple[str, str]]:
+    return [(p.stem, p.read_text(encoding="utf-8")) for p in sorted(corpus.glob("*.md"))]
+
+
+def worker_langchain(corpus: Path, index_dir: Path, questions: list[list[str]], embedder: str) -> dict[str, Any]:
+    from langchain_community.vectorstores import FAISS
+    from langchain_core.documents import Document
+    from langchain_huggingface import HuggingFaceEmbeddings
+    from langchain_text_splitters import RecursiveCharacterTextSplitter
+
+    from index.models import resolve_model
+
+    began = time.perf_counter()
+    docs = [Document(page_content=text, metadata={"source": stem}) for stem, text in _files(corpus)]
+    chunks = RecursiveCharacterTextSplitter(chunk_size=CHUNK_CHARS, chunk_overlap=100).split_documents(docs)
+    embeddings = HuggingFaceEmbeddings(model_name=resolve_model(embedder), encode_kwargs={"normalize_embeddings": True})
+    store = FAISS.from_documents(chunks, embeddings)
+    seconds = time.perf_counter() - began
+    store.similarity_search("warm up", k=5)
+    times, found = [], 0
+    for question, _, article_id in questions:
+        t = time.perf_counter()
+        hits = store.similarity_search(question, k=5)
+        times.append(time.perf_counter() - t)
+        found += article_id in {h.metadata["source"] for h in hits}
+    return {
+        "build_s": seconds,
+        "articles": len(docs),
+        "chunks": len(chunks),
+        "retrieval": percentiles(times),
+        "recall@5": found / max(len(questions), 1),
+    }
+
+
+def worker_haystack(corpus: Path, index_dir: Path, questions: list[list[str]], embedder: str) -> dict[str, Any]:
+    from haystack import Document
+    from haystack.components.preprocessors import DocumentSplitter
+    from haystack.components.retrievers.in_memory import InMemoryBM25Retriever, InMemoryEmbeddingRetriever
+    from haystack.document_stores.in_memory import InMemoryDocumentStore
+    from haystack_integrations.components.embedders.sentence_transformers import (
+        SentenceTransformersDocumentEmbedder,
+        SentenceTransformersTextEmbedder,
+    )
+
+    from index.models import resolve_model
+
+    model = resolve_model(embedder)
+    began = time.perf_counter()
+    docs = [Document(content=text, meta={"source": stem}) for stem, text in _files(corpus)]
+    # split_by="sentence" needs NLTK data, a download; words are Haystack's other usual unit.
+    chunks = DocumentSplitter(split_by="word", split_length=150, split_overlap=20).run(docs)["documents"]
+    doc_embedder = SentenceTransformersDocumentEmbedder(model=model, normalize_embeddings=True, progress_bar=False)
+    doc_embedder.warm_up()
+    store = InMemoryDocumentStore(embedding_similarity_function="cosine")
+    store.write_documents(doc_embedder.run(chunks)["documents"])
+    seconds = time.perf_counter() - began
+    text_embedder = SentenceTransformersTextEmbedder(model=model, normalize_embeddings=True, progress_bar=False)
+    text_embedder.warm_up()
+    dense = InMemoryEmbeddingRetriever(store, top_k=5)
+    lexical = InMemoryBM25Retriever(store, top_k=5)
+    times, found = [], 0
+    for question, _, article_id in questions:
+        t = time.perf_counter()
+        vector = text_embedder.run(question)["embedding"]
+        hits = dense.run(query_embedding=vector)["documents"] + lexical.run(query=question)["documents"]
+        times.append(time.perf_counter() - t)
+        found += article_id in {h.meta["source"] for h in hits[:5]}
+    return {
+        "build_s": seconds,
+        "articles": len(docs),
+        "chunks": len(chunks),
+        "retrieval": percentiles(times),
+        "recall@5": found / max(len(questions), 1),
+    }
+
+
+WORKERS: dict[str, Callable[..., dict[str, Any]]] = {
+    "citeqa": lambda c, i, q: worker_citeqa(c, i, q, "sentence-transformers/all-MiniLM-L6-v2"),
+    "citeqa-onnx-int8": lambda c, i, q: worker_citeqa(c, i, q, "all-MiniLM-L6-v2-onnx-int8"),
+    "langchain": lambda c, i, q: worker_langchain(c, i, q, "sentence-transformers/all-MiniLM-L6-v2"),
+    "haystack": lambda c, i, q: worker_haystack(c, i, q, "sentence-transformers/all-MiniLM-L6-v2"),
+}
+
+
+def run_worker(system: str, corpus: Path, questions: list[tuple[str, str, str]]) -> dict[str, Any]:
+    """Build and query in a fresh process; add its peak memory."""
+    with tempfile.TemporaryDirectory() as tmp:
+        spec = Path(tmp) / "spec.json"
+        spec.write_text(json.dumps({"system": system, "corpus": str(corpus), "questions": questions}))
+        out = Path(tmp) / "out.json"
+        proc = subprocess.Popen([sys.executable, __file__, "_worker", str(spec), str(Path(tmp) / "ix"), str(out)])
+        _, status, usage = os.wait4(proc.pid, 0)
+        if status != 0 or not out.exists():
+            raise RuntimeError(f"{system} worker failed (status {status})")
+        result: dict[str, Any] = json.loads(out.read_text())
+        result["peak_mb"] = usage.ru_maxrss / 1024
+        return result
+
+
+# ---------------------------------------------------------------- answers, cold start, updates
+
+
+def answer_latency(index_dir: Path, reader: str, repeats: int) -> dict[str, float]:
+    from qa import Pipeline
+
+    pipeline = Pipeline(index_dir, reader=reader)
+    pipeline.answer(SEED_QUESTIONS[0])
+    times = []
+    for _ in range(repeats):
+        for question in SEED_QUESTIONS:
+            t = time.perf_counter()
+            pipeline.answer(question)
+            times.append(time.perf_counter() - t)
+    return percentiles(times)
+
+
+def cold_start(index_dir: Path, repeats: int) -> dict[str, dict[str, float]]:
+    """Fresh process to first answer, with a built index: the CLI and a Python import."""
+    cli = [str(Path(sys.executable).parent / "citeqa"), "ask", SEED_QUESTIONS[0], "--index-dir", str(index_dir)]
+    code = f"from qa import answer; print(answer({SEED_QUESTIONS[0]!r}, index_dir={str(index_dir)!r}).text)"
+    out = {}
+    for name, argv in (("cli", cli), ("python", [sys.executable, "-c", code])):
+        times = []
+        for _ in range(repeats):
+            t = time.perf_counter()
+            subprocess.run(argv, check=True, capture_output=True)
+            times.append(time.perf_counter() - t)
+        out[name] = percentiles(times)
+    return out
+
+
+def incremental(corpus: Path, size: int, squad: Path, root: Path) -> dict[str, float]:
+    """On a built index of ``corpus``: add 1% new articles, then delete them again."""
+    import shutil
+
+    from index import build_index
+
+    index_dir = root / f"ix-incremental-{size}"
+    build_index([corpus], index_dir)
+    extra_n = max(1, size // 100)
+    extra, _ = make_corpus(squad, size + extra_n, root)
+    work = root / f"incremental-{size}"
+    shutil.rmtree(work, ignore_errors=True)
+    work.mkdir()
+    for p in sorted(extra.glob("*.md")):
+        if not (corpus / p.name).exists():
+            shutil.copy(p, work / p.name)
+    t = time.perf_counter()
+    added = build_index([corpus, work], index_dir)
+    add_s = time.perf_counter() - t
+    for p in work.glob("*.md"):
+        p.unlink()
+    t = time.perf_counter()
+    removed = build_index([corpus, work], index_dir)
+    delete_s = time.perf_counter() - t
+    return {
+        "articles": size,
+        "added": len(added.added),
+        "add_s": add_s,
+        "removed": len(removed.removed),
+        "delete_s": delete_s,
+    }
+
+
+# ---------------------------------------------------------------- FAISS at scale
+
+
+def faiss_scale(n: int, queries: int = 200, seed: int = 0) -> list[dict[str, Any]]:
+    """Flat vs HNSW vs IVF-PQ on ``n`` synthetic 384-d unit vectors (a mixture of 2,000 Gaussian clusters)."""
+    import faiss
+
+    rng = np.random.default_rng(seed)
+    d = 384
+    centres = rng.standard_normal((2000, d)).astype(np.float32)
+    data = np.empty((n, d), dtype=np.float32)
+    for begin in range(0, n, 100_000):
+        m = min(100_000, n - begin)
+        data[begin : begin + m] = centres[rng.integers(0, 2000, m)] + 0.6 * rng.standard_normal((m, d))
+    faiss.normalize_L2(data)
+    xq = data[rng.choice(n, queries, replace=False)] + 0.05 * rng.standard_normal((queries, d)).astype(np.float32)
+    faiss.normalize_L2(xq)
+    nlist = max(16, int(4 * np.sqrt(n)))
+    configs: list[tuple[str, Callable[[], Any], Callable[[Any], None]]] = [
+        ("flat", lambda: faiss.IndexFlatIP(d), lambda ix: None),
+        (
+            "hnsw32",
+            lambda: faiss.IndexHNSWFlat(d, 32, faiss.METRIC_INNER_PRODUCT),
+            lambda ix: setattr(ix.hnsw, "efSearch", 64),
+        ),
+        (
+            "hnsw32-sq8",
+            lambda: faiss.IndexHNSWSQ(d, faiss.ScalarQuantizer.QT_8bit, 32, faiss.METRIC_INNER_PRODUCT),
+            lambda ix: setattr(ix.hnsw, "efSearch", 64),
+        ),
+        (
+            f"ivf{nlist}-pq48",
+            lambda: faiss.IndexIVFPQ(faiss.IndexFlatIP(d), d, nlist, 48, 8, faiss.METRIC_INNER_PRODUCT),
+            lambda ix: setattr(ix, "nprobe", 32),
+        ),
+    ]
+    rows, truth = [], None
+    for name, make, tune in configs:
+        index = make()
+        if name.startswith("hnsw"):
+            index.hnsw.efConstruction = 40
+        t = time.perf_counter()
+        if not index.is_trained:
+            index.train(data[rng.choice(n, min(n, 50 * nlist), replace=False)])
+        index.add(data)
+        build_s = time.perf_counter() - t
+        tune(index)
+        size = faiss.serialize_index(index).nbytes
+        times = []
+        found = np.zeros((queries, 10), dtype=np.int64)
+        for i in range(queries):
+            t = time.perf_counter()
+            _, ids = index.search(xq[i : i + 1], 10)
+            times.append(time.perf_counter() - t)
+            found[i] = ids[0]
+        if truth is None:
+            truth = found
+        recall = float(np.mean([len(set(found[i]) & set(truth[i])) / 10 for i in range(queries)]))
+        lat = percentiles(times)
+        rows.append(
+            {
+                "index": name,
+                "n": n,
+                "build_s": build_s,
+                "bytes": size,
+                "bytes_per_vector": size / n,
+                "p50_ms": 1000 * lat["p50"],
+                "p95_ms": 1000 * lat["p95"],
+                "recall@10": recall,
+            }
+        )
+        del index
+    return rows
+
+
+# ---------------------------------------------------------------- report
+
+
+def machine() -> str:
+    cpu = platform.processor() or platform.machine()
+    try:
+        with open("/proc/cpuinfo") as info:
+            cpu = next(line.split(":", 1)[1].strip() for line in info if line.startswith("model name"))
+    except (OSError, StopIteration):
+        pass
+    mem = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 2**30
+    return f"{os.cpu_count()} cores ({cpu}), {mem:.0f} GiB, Python {platform.python_version()}, {platform.system()}"
+
+
+def report(results: dict[str, Any], command: str) -> str:
+    lines = [
+        "# Performance",
+        "",
+        f"Machine: {results['machine']}. Measured {results['date']}.",
+        "",
+        f"Command: `{command}`",
+        "",
+    ]
+    builds = results.get("builds", [])
+    if builds:
+        lines += [
+            "## Index build and retrieval (same model: all-MiniLM-L6-v2, same corpus, same machine)",
+            "",
+            "| articles | system | build s (median of runs) | articles/s | chunks | chunks/s | peak MB | "
+            "retrieval p50 ms | p95 ms | recall@5 | chunks/s vs LangChain |",
+            "| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |",
+        ]
+        for size in sorted({b["size"] for b in builds}):
+            group = [b for b in builds if b["size"] == size]
+            base = next((b for b in group if b["system"] == "langchain"), None)
+            for b in group:
+                cps = b["chunks"] / b["build_s"]
+                ratio = f"{cps / (base['chunks'] / base['build_s']):.2f}x" if base else "–"
+                runs = ", ".join(f"{x:.1f}" for x in b["runs"])
+                retrieval = b["retrieval"]
+                lines.append(
+                    f"| {size:,} | {b['system']} | {b['build_s']:.1f} (runs {runs}) | "
+                    f"{b['articles'] / b['build_s']:.1f} | {b['chunks']:,} | {cps:.1f} | {b['peak_mb']:.0f} | "
+                    f"{1000 * retrieval['p50']:.1f} | {1000 * retrieval['p95']:.1f} | {b['recall@5']:.3f} | {ratio} |"
+                )
+        lines.append("")
+    if results.get("answers"):
+        lines += [
+            "## Full answer, warm, seed corpus",
+            "",
+            "| reader | p50 s | p95 s | n |",
+            "| --- | --- | --- | --- |",
+        ]
+        for reader, r in results["answers"].items():
+            lines.append(f"| {reader} | {r['p50']:.2f} | {r['p95']:.2f} | {r['n']} |")
+        lines.append("")
+    if results.get("cold"):
+        lines += [
+            "## Cold start to first answer (fresh process, index built)",
+            "",
+            "| how | p50 s | p95 s | n |",
+            "| --- | --- | --- | --- |",
+        ]
+        for how, r in results["cold"].items():
+            lines.append(f"| {how} | {r['p50']:.2f} | {r['p95']:.2f} | {r['n']} |")
+        lines.append("")
+    if results.get("incremental"):
+        lines += [
+            "## Incremental update",
+            "",
+            "| articles | added | add s | removed | delete s |",
+            "| --- | --- | --- | --- | --- |",
+        ]
+        for r in results["incremental"]:
+            lines.append(
+                f"| {r['articles']:,} | {r['added']} | {r['add_s']:.2f} | {r['removed']} | {r['delete_s']:.2f} |"
+            )
+        lines.append("")
+    if results.get("faiss"):
+        lines += [
+            "## FAISS at scale (synthetic clustered 384-d vectors)",
+            "",
+            "| index | vectors | build s | MB | bytes/vector | p50 ms | p95 ms | recall@10 vs flat |",
+            "| --- | --- | --- | --- | --- | --- | --- | --- |",
+        ]
+        for r in results["faiss"]:
+            lines.append(
+                f"| {r['index']} | {r['n']:,} | {r['build_s']:.1f} | {r['bytes'] / 2**20:.0f} | "
+                f"{r['bytes_per_vector']:.0f} | {r['p50_ms']:.2f} | {r['p95_ms']:.2f} | {r['recall@10']:.3f} |"
+            )
+        lines.append("")
+    return "\n".join(lines)
+
+
+def main(argv: list[str] | None = None) -> int:
+    argv = sys.argv[1:] if argv is None else argv
+    if argv and argv[0] == "_worker":
+        spec = json.loads(Path(argv[1]).read_text())
+        result = WORKERS[spec["system"]](Path(spec["corpus"]), Path(argv[2]), spec["questions"])
+        Path(argv[3]).write_text(json.dumps(result))
+        return 0
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("squad", type=Path, help="dev-v1.1.json")
+    parser.add_argument("--sizes", type=int, nargs="+", default=[1000])
+    parser.add_argument("--systems", nargs="+", default=["citeqa", "citeqa-onnx-int8"], choices=sorted(WORKERS))
+    parser.add_argument("--peers", nargs="*", default=[], choices=["langchain", "haystack"])
+    parser.add_argument("--repeats", type=int, default=3, help="builds per system and size; latencies repeat too")
+    parser.add_argument("--questions", type=int, default=200, help="retrieval questions per size")
+    parser.add_argument("--faiss", type=int, default=0, help="vectors for the FAISS scale table (0: skip)")
+    parser.add_argument("--no-llm", action="store_true", help="skip full answers and cold start")
+    parser.add_argument("--incremental", action="store_true", help="time adding 1%% and deleting, at the largest size")
+    parser.add_argument("--quick", action="store_true", help="tiny sizes, for CI: the script must keep running")
+    parser.add_argument("--work", type=Path, default=None, help="where corpora and indexes go")
+    parser.add_argument("--out", type=Path, default=None, help="write the Markdown report here")
+    parser.add_argument("--json", type=Path, default=None, help="also write the raw results here")
+    args = parser.parse_args(argv)
+    if args.quick:
+        args.sizes, args.repeats, args.questions, args.faiss = [60], 1, 20, 20_000
+        args.systems, args.no_llm, args.incremental = ["citeqa", "citeqa-onnx-int8"], True, True
+    from qa.llm import cache_dir
+
+    work = args.work or cache_dir() / "bench"
+    work.mkdir(parents=True, exist_ok=True)
+    results: dict[str, Any] = {"machine": machine(), "date": date.today().isoformat(), "builds": []}
+    for size in args.sizes:
+        corpus, asked = make_corpus(args.squad, size, work)
+        questions = random.Random(13).sample(asked, min(args.questions, len(asked)))
+        for system in [*args.systems, *args.peers]:
+            runs = [run_worker(system, corpus, questions) for _ in range(args.repeats)]
+            best = sorted(runs, key=lambda r: r["build_s"])[len(runs) // 2]
+            merged = {**best, "size": size, "system": system, "runs": [r["build_s"] for r in runs]}
+            merged["peak_mb"] = max(r["peak_mb"] for r in runs)
+            results["builds"].append(merged)
+            print(
+                f"{size} {system}: build {merged['build_s']:.1f}s chunks {merged['chunks']} "
+                f"p50 {1000 * merged['retrieval']['p50']:.1f}ms recall@5 {merged['recall@5']:.3f}",
+                file=sys.stderr,
+            )
+    if args.incremental:
+        size = max(args.sizes)
+        corpus, _ = make_corpus(args.squad, size, work)
+        results["incremental"] = [incremental(corpus, size, args.squad, work)]
+    if not args.no_llm:
+        from qa.pipeline import ensure_default_index
+
+        seeds_index = ensure_default_index()
+        results["answers"] = {r: answer_latency(seeds_index, r, args.repeats) for r in ("llm", "llm-fast")}
+        from index import build_index
+        from index.embed import DEFAULT_EMBEDDING_MODEL, make_embedder
+        from qa.pipeline import SEEDS_DIR
+
+        torch_index = work / "seeds-pytorch"
+        build_index([SEEDS_DIR], torch_index, embedder=make_embedder(DEFAULT_EMBEDDING_MODEL))
+        results["cold"] = {
+            **{f"{k} (default index: int8 ONNX MiniLM)": v for k, v in cold_start(seeds_index, args.repeats).items()},
+            **{f"{k} (index with PyTorch MiniLM)": v for k, v in cold_start(torch_index, args.repeats).items()},
+        }
+    if args.faiss:
+        results["faiss"] = faiss_scale(args.faiss)
+    command = "python benchmarks/performance.py " + " ".join(argv)
+    text = report(results, command)
+    print(text)
+    if args.out:
+        args.out.write_text(text + "\n", encoding="utf-8")
+    if args.json:
+        args.json.write_text(json.dumps(results, indent=2), encoding="utf-8")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

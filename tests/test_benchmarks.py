@@ -1,0 +1,47 @@
+"""The small configuration of the performance benchmark, so the script cannot rot (figures live in docs/)."""
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parent.parent
+SQUAD = REPO.parent / "shared" / "data" / "squad-v1.1" / "dev-v1.1.json"
+
+
+@pytest.mark.models
+def test_quick_benchmark_runs_and_reports_every_table(tmp_path):
+    out, raw = tmp_path / "performance.md", tmp_path / "performance.json"
+    subprocess.run(
+        [
+            sys.executable,
+            str(REPO / "benchmarks" / "performance.py"),
+            str(SQUAD),
+            "--quick",
+            "--work",
+            str(tmp_path),
+            "--out",
+            str(out),
+            "--json",
+            str(raw),
+        ],
+        check=True,
+        timeout=600,
+    )
+    results = json.loads(raw.read_text())
+    builds = {b["system"]: b for b in results["builds"]}
+    assert set(builds) == {"citeqa", "citeqa-onnx-int8"}
+    assert builds["citeqa"]["articles"] == 60 and builds["citeqa"]["chunks"] == builds["citeqa-onnx-int8"]["chunks"]
+    for b in builds.values():
+        assert b["recall@5"] >= 0.9 and b["peak_mb"] > 0 and b["retrieval"]["n"] == 20
+    (inc,) = results["incremental"]
+    assert inc["added"] == 1 and inc["removed"] == 1
+    faiss = {r["index"]: r for r in results["faiss"]}
+    assert faiss["flat"]["recall@10"] == 1.0 and faiss["hnsw32"]["recall@10"] >= 0.9
+    assert faiss["hnsw32-sq8"]["bytes_per_vector"] < faiss["hnsw32"]["bytes_per_vector"]
+    assert 1536 <= faiss["flat"]["bytes_per_vector"] < 1600  # 384 float32 per vector, plus a small header
+    text = out.read_text()
+    for heading in ("## Index build and retrieval", "## Incremental update", "## FAISS at scale"):
+        assert heading in text
