@@ -45,11 +45,11 @@ CHUNK_CHARS = 800
 # ---------------------------------------------------------------- corpora
 
 
-def make_corpus(squad: Path, size: int, root: Path) -> tuple[Path, list[tuple[str, str, str]]]:
+def make_corpus(squad: Path, size: int, root: Path) -> tuple[Path, list[tuple[str, list[str], str]]]:
     """Write ``size`` articles under ``root/corpus-<size>``.
 
     Returns:
-        The folder, and the SQuAD (question, answer, article id) triples whose paragraph is in it.
+        The folder, and the SQuAD (question, gold answers, article id) triples whose paragraph is in it.
     """
     from index.chunk import split_sentences
     from qa.squad import load_squad
@@ -75,7 +75,7 @@ def make_corpus(squad: Path, size: int, root: Path) -> tuple[Path, list[tuple[st
             (folder / f"{name}.md").write_text(f"date {day.isoformat()}\n# {title}\n\n{text}\n", encoding="utf-8")
         (folder / ".complete").write_text("ok\n")
     in_corpus = {article_id.replace("/", "__") for article_id, _ in real[:size]}
-    asked = [(q.question, q.answers[0], q.article_id.replace("/", "__")) for q in questions]
+    asked = [(q.question, list(q.answers), q.article_id.replace("/", "__")) for q in questions]
     return folder, [a for a in asked if a[2] in in_corpus]
 
 
@@ -191,7 +191,71 @@ def worker_haystack(corpus: Path, index_dir: Path, questions: list[list[str]], e
     }
 
 
+LANGCHAIN_STUFF_PROMPT = (
+    "Use the following pieces of context to answer the question at the end. If you don't know the answer, "
+    "just say that you don't know, don't try to make up an answer.\n\n{context}\n\nQuestion: {question}\n"
+    "Helpful Answer:"
+)  # LangChain's classic "stuff" QA prompt
+
+
+def worker_answers(corpus: Path, index_dir: Path, questions: list[list[Any]], system: str) -> dict[str, Any]:
+    """Full answers over the same corpus: citeqa's pipeline, or LangChain's stuff chain over the same GGUF model."""
+    from qa.llm import DEFAULT_LLM, resolve_gguf
+    from qa.squad import best_over, exact_match, f1
+
+    if system == "citeqa":
+        from index import build_index
+        from qa import Pipeline
+
+        build_index([corpus], index_dir)
+        pipeline = Pipeline(index_dir)
+        pipeline.answer(questions[0][0])
+
+        def ask(question: str) -> str:
+            return pipeline.answer(question).text or ""
+    else:
+        from langchain_community.llms import LlamaCpp
+        from langchain_community.vectorstores import FAISS
+        from langchain_core.documents import Document
+        from langchain_core.prompts import PromptTemplate
+        from langchain_huggingface import HuggingFaceEmbeddings
+        from langchain_text_splitters import RecursiveCharacterTextSplitter
+
+        from index.models import resolve_model
+
+        docs = [Document(page_content=text, metadata={"source": stem}) for stem, text in _files(corpus)]
+        chunks = RecursiveCharacterTextSplitter(chunk_size=CHUNK_CHARS, chunk_overlap=100).split_documents(docs)
+        model = resolve_model("sentence-transformers/all-MiniLM-L6-v2")
+        store = FAISS.from_documents(chunks, HuggingFaceEmbeddings(model_name=model))
+        llm = LlamaCpp(
+            model_path=str(resolve_gguf(DEFAULT_LLM)),
+            n_ctx=4096,
+            n_threads=os.cpu_count(),
+            temperature=0.0,
+            max_tokens=48,
+            verbose=False,
+        )
+        chain = PromptTemplate.from_template(LANGCHAIN_STUFF_PROMPT) | llm
+
+        def ask(question: str) -> str:
+            context = "\n\n".join(d.page_content for d in store.similarity_search(question, k=4))
+            return str(chain.invoke({"context": context, "question": question})).strip().split("\n")[0]
+
+        ask(questions[0][0])
+    times, em, f1s = [], 0.0, 0.0
+    for question, answers, _ in questions:
+        t = time.perf_counter()
+        predicted = ask(question)
+        times.append(time.perf_counter() - t)
+        em += best_over(exact_match, predicted, answers)
+        f1s += best_over(f1, predicted, answers)
+    n = len(questions)
+    return {"answer": percentiles(times), "em": 100 * em / n, "f1": 100 * f1s / n}
+
+
 WORKERS: dict[str, Callable[..., dict[str, Any]]] = {
+    "answers-citeqa": lambda c, i, q: worker_answers(c, i, q, "citeqa"),
+    "answers-langchain-stuff": lambda c, i, q: worker_answers(c, i, q, "langchain"),
     "citeqa": lambda c, i, q: worker_citeqa(c, i, q, "sentence-transformers/all-MiniLM-L6-v2"),
     "citeqa-onnx-int8": lambda c, i, q: worker_citeqa(c, i, q, "all-MiniLM-L6-v2-onnx-int8"),
     "langchain": lambda c, i, q: worker_langchain(c, i, q, "sentence-transformers/all-MiniLM-L6-v2"),
@@ -199,7 +263,7 @@ WORKERS: dict[str, Callable[..., dict[str, Any]]] = {
 }
 
 
-def run_worker(system: str, corpus: Path, questions: list[tuple[str, str, str]]) -> dict[str, Any]:
+def run_worker(system: str, corpus: Path, questions: list[tuple[str, list[str], str]]) -> dict[str, Any]:
     """Build and query in a fresh process; add its peak memory."""
     with tempfile.TemporaryDirectory() as tmp:
         spec = Path(tmp) / "spec.json"
@@ -282,41 +346,58 @@ def incremental(corpus: Path, size: int, squad: Path, root: Path) -> dict[str, f
 # ---------------------------------------------------------------- FAISS at scale
 
 
-def faiss_scale(n: int, queries: int = 200, seed: int = 0) -> list[dict[str, Any]]:
-    """Flat vs HNSW vs IVF-PQ on ``n`` synthetic 384-d unit vectors (a mixture of 2,000 Gaussian clusters)."""
+def realistic_vectors(squad: Path, n: int, queries: int, seed: int = 0) -> tuple[np.ndarray, np.ndarray]:
+    """``n`` chunk-like vectors and ``queries`` question vectors with the structure of real embeddings.
+
+    Base: the int8 MiniLM embeddings of every SQuAD dev sentence. Vector k is ``e_i + w * e_j`` plus
+    a little noise (i, j drawn at random, w in [0, 0.6]), normalised: a passage mixing two real
+    sentences. Queries are real SQuAD questions, embedded the same way.
+    """
     import faiss
 
+    from index.chunk import split_sentences
+    from index.embed import OnnxEmbedder
+    from qa.squad import load_squad
+
+    paragraphs, questions = load_squad(squad)
+    sentences = [ctx[x.start : x.end] for _, ctx in paragraphs.values() for x in split_sentences(ctx, 0)]
+    embedder = OnnxEmbedder()
+    base = embedder.embed(sentences)
     rng = np.random.default_rng(seed)
-    d = 384
-    centres = rng.standard_normal((2000, d)).astype(np.float32)
-    data = np.empty((n, d), dtype=np.float32)
+    xq = embedder.embed([q.question for q in rng.choice(np.array(questions, dtype=object), queries, replace=False)])
+    data = np.empty((n, base.shape[1]), dtype=np.float32)
     for begin in range(0, n, 100_000):
         m = min(100_000, n - begin)
-        data[begin : begin + m] = centres[rng.integers(0, 2000, m)] + 0.6 * rng.standard_normal((m, d))
+        i, j = rng.integers(0, len(base), m), rng.integers(0, len(base), m)
+        w = rng.uniform(0, 0.6, (m, 1)).astype(np.float32)
+        data[begin : begin + m] = base[i] + w * base[j] + 0.02 * rng.standard_normal((m, base.shape[1]))
     faiss.normalize_L2(data)
-    xq = data[rng.choice(n, queries, replace=False)] + 0.05 * rng.standard_normal((queries, d)).astype(np.float32)
-    faiss.normalize_L2(xq)
+    return data, np.ascontiguousarray(xq, dtype=np.float32)
+
+
+def faiss_scale(squad: Path, n: int, queries: int = 300, seed: int = 0) -> list[dict[str, Any]]:
+    """Flat vs HNSW (float and 8-bit) vs IVF-PQ on ``n`` realistic vectors (see :func:`realistic_vectors`)."""
+    import faiss
+
+    data, xq = realistic_vectors(squad, n, queries, seed)
+    rng = np.random.default_rng(seed)
+    d = data.shape[1]
     nlist = max(16, int(4 * np.sqrt(n)))
-    configs: list[tuple[str, Callable[[], Any], Callable[[Any], None]]] = [
-        ("flat", lambda: faiss.IndexFlatIP(d), lambda ix: None),
-        (
-            "hnsw32",
-            lambda: faiss.IndexHNSWFlat(d, 32, faiss.METRIC_INNER_PRODUCT),
-            lambda ix: setattr(ix.hnsw, "efSearch", 64),
-        ),
-        (
-            "hnsw32-sq8",
-            lambda: faiss.IndexHNSWSQ(d, faiss.ScalarQuantizer.QT_8bit, 32, faiss.METRIC_INNER_PRODUCT),
-            lambda ix: setattr(ix.hnsw, "efSearch", 64),
-        ),
+    sq8: Any = faiss.ScalarQuantizer.QT_8bit
+    configs: list[tuple[str, Callable[[], Any], str, list[int]]] = [
+        ("flat", lambda: faiss.IndexFlatIP(d), "", [0]),
+        ("hnsw32", lambda: faiss.IndexHNSWFlat(d, 32, faiss.METRIC_INNER_PRODUCT), "efSearch", [64, 128, 256]),
+        ("hnsw32-sq8", lambda: faiss.IndexHNSWSQ(d, sq8, 32, faiss.METRIC_INNER_PRODUCT), "efSearch", [64, 128, 256]),
         (
             f"ivf{nlist}-pq48",
             lambda: faiss.IndexIVFPQ(faiss.IndexFlatIP(d), d, nlist, 48, 8, faiss.METRIC_INNER_PRODUCT),
-            lambda ix: setattr(ix, "nprobe", 32),
+            "nprobe",
+            [32, 128],
         ),
     ]
-    rows, truth = [], None
-    for name, make, tune in configs:
+    rows: list[dict[str, Any]] = []
+    truth = None
+    for name, make, knob, values in configs:
         index = make()
         if name.startswith("hnsw"):
             index.hnsw.efConstruction = 40
@@ -325,31 +406,35 @@ def faiss_scale(n: int, queries: int = 200, seed: int = 0) -> list[dict[str, Any
             index.train(data[rng.choice(n, min(n, 50 * nlist), replace=False)])
         index.add(data)
         build_s = time.perf_counter() - t
-        tune(index)
         size = faiss.serialize_index(index).nbytes
-        times = []
-        found = np.zeros((queries, 10), dtype=np.int64)
-        for i in range(queries):
-            t = time.perf_counter()
-            _, ids = index.search(xq[i : i + 1], 10)
-            times.append(time.perf_counter() - t)
-            found[i] = ids[0]
-        if truth is None:
-            truth = found
-        recall = float(np.mean([len(set(found[i]) & set(truth[i])) / 10 for i in range(queries)]))
-        lat = percentiles(times)
-        rows.append(
-            {
-                "index": name,
-                "n": n,
-                "build_s": build_s,
-                "bytes": size,
-                "bytes_per_vector": size / n,
-                "p50_ms": 1000 * lat["p50"],
-                "p95_ms": 1000 * lat["p95"],
-                "recall@10": recall,
-            }
-        )
+        for value in values:
+            if knob == "efSearch":
+                index.hnsw.efSearch = value
+            elif knob == "nprobe":
+                index.nprobe = value
+            times = []
+            found = np.zeros((len(xq), 10), dtype=np.int64)
+            for i in range(len(xq)):
+                t = time.perf_counter()
+                _, ids = index.search(xq[i : i + 1], 10)
+                times.append(time.perf_counter() - t)
+                found[i] = ids[0]
+            if truth is None:
+                truth = found
+            recall = float(np.mean([len(set(found[i]) & set(truth[i])) / 10 for i in range(len(xq))]))
+            lat = percentiles(times)
+            rows.append(
+                {
+                    "index": name + (f" ({knob} {value})" if knob else ""),
+                    "n": n,
+                    "build_s": build_s,
+                    "bytes": size,
+                    "bytes_per_vector": size / n,
+                    "p50_ms": 1000 * lat["p50"],
+                    "p95_ms": 1000 * lat["p95"],
+                    "recall@10": recall,
+                }
+            )
         del index
     return rows
 
@@ -410,6 +495,24 @@ def report(results: dict[str, Any], command: str) -> str:
         for reader, r in results["answers"].items():
             lines.append(f"| {reader} | {r['p50']:.2f} | {r['p95']:.2f} | {r['n']} |")
         lines.append("")
+    if results.get("answers_vs_peers"):
+        peers = results["answers_vs_peers"]
+        lines += [
+            f"## Full answers on {peers['size']:,} SQuAD articles, same LLM (Qwen2.5-Coder-1.5B Q4_K_M, llama.cpp)",
+            "",
+            "| system | EM | F1 | p50 s | p95 s | n | speed vs LangChain |",
+            "| --- | --- | --- | --- | --- | --- | --- |",
+        ]
+        base = peers.get("langchain-stuff")
+        for system, r in peers.items():
+            if system == "size":
+                continue
+            ratio = f"{base['answer']['p50'] / r['answer']['p50']:.2f}x" if base else "–"
+            lines.append(
+                f"| {system} | {r['em']:.1f} | {r['f1']:.1f} | {r['answer']['p50']:.2f} | "
+                f"{r['answer']['p95']:.2f} | {r['answer']['n']} | {ratio} |"
+            )
+        lines.append("")
     if results.get("cold"):
         lines += [
             "## Cold start to first answer (fresh process, index built)",
@@ -458,12 +561,18 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("squad", type=Path, help="dev-v1.1.json")
     parser.add_argument("--sizes", type=int, nargs="+", default=[1000])
-    parser.add_argument("--systems", nargs="+", default=["citeqa", "citeqa-onnx-int8"], choices=sorted(WORKERS))
+    parser.add_argument(
+        "--systems", nargs="+", default=["citeqa", "citeqa-onnx-int8"], choices=["citeqa", "citeqa-onnx-int8"]
+    )
     parser.add_argument("--peers", nargs="*", default=[], choices=["langchain", "haystack"])
     parser.add_argument("--repeats", type=int, default=3, help="builds per system and size; latencies repeat too")
     parser.add_argument("--questions", type=int, default=200, help="retrieval questions per size")
     parser.add_argument("--faiss", type=int, default=0, help="vectors for the FAISS scale table (0: skip)")
     parser.add_argument("--no-llm", action="store_true", help="skip full answers and cold start")
+    parser.add_argument("--no-builds", action="store_true", help="skip the index build and retrieval table")
+    parser.add_argument(
+        "--answers", type=int, default=0, help="SQuAD questions answered end to end at the smallest size, per system"
+    )
     parser.add_argument("--incremental", action="store_true", help="time adding 1%% and deleting, at the largest size")
     parser.add_argument("--quick", action="store_true", help="tiny sizes, for CI: the script must keep running")
     parser.add_argument("--work", type=Path, default=None, help="where corpora and indexes go")
@@ -478,7 +587,7 @@ def main(argv: list[str] | None = None) -> int:
     work = args.work or cache_dir() / "bench"
     work.mkdir(parents=True, exist_ok=True)
     results: dict[str, Any] = {"machine": machine(), "date": date.today().isoformat(), "builds": []}
-    for size in args.sizes:
+    for size in [] if args.no_builds else args.sizes:
         corpus, asked = make_corpus(args.squad, size, work)
         questions = random.Random(13).sample(asked, min(args.questions, len(asked)))
         for system in [*args.systems, *args.peers]:
@@ -492,6 +601,15 @@ def main(argv: list[str] | None = None) -> int:
                 f"p50 {1000 * merged['retrieval']['p50']:.1f}ms recall@5 {merged['recall@5']:.3f}",
                 file=sys.stderr,
             )
+    if args.answers:
+        size = min(args.sizes)
+        corpus, asked = make_corpus(args.squad, size, work)
+        chosen = random.Random(7).sample(asked, min(args.answers, len(asked)))
+        systems = ["answers-citeqa"] + (["answers-langchain-stuff"] if "langchain" in args.peers else [])
+        results["answers_vs_peers"] = {
+            "size": size,
+            **{s.removeprefix("answers-"): run_worker(s, corpus, chosen) for s in systems},
+        }
     if args.incremental:
         size = max(args.sizes)
         corpus, _ = make_corpus(args.squad, size, work)
@@ -512,7 +630,7 @@ def main(argv: list[str] | None = None) -> int:
             **{f"{k} (index with PyTorch MiniLM)": v for k, v in cold_start(torch_index, args.repeats).items()},
         }
     if args.faiss:
-        results["faiss"] = faiss_scale(args.faiss)
+        results["faiss"] = faiss_scale(args.squad, args.faiss)
     command = "python benchmarks/performance.py " + " ".join(argv)
     text = report(results, command)
     print(text)

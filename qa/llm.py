@@ -8,8 +8,10 @@ ever loaded, so a changed upload cannot slip in.
 from __future__ import annotations
 
 import atexit
+import ctypes
 import hashlib
 import importlib.util
+import json
 import math
 import os
 import threading
@@ -224,8 +226,9 @@ class ChatModel:
         parts = [f"<|im_start|>system\n{system}<|im_end|>\n"]
         for question, reply in turns:
             parts.append(f"<|im_start|>user\n{question}<|im_end|>\n<|im_start|>assistant\n{reply}<|im_end|>\n")
+        prefix = "".join(parts)
         parts.append(f"<|im_start|>user\n{user}<|im_end|>\n<|im_start|>assistant\n")
-        return self.complete("".join(parts), max_tokens=max_tokens, stop=stop, on_text=on_text)
+        return self.complete("".join(parts), max_tokens=max_tokens, stop=stop, on_text=on_text, prefix=prefix)
 
     def complete(
         self,
@@ -234,13 +237,18 @@ class ChatModel:
         max_tokens: int = 32,
         stop: Sequence[str] = ("\n",),
         on_text: Callable[[str], None] | None = None,
+        prefix: str | None = None,
     ) -> Generation:
         """Greedy continuation of ``prompt`` until a stop string, end of turn or ``max_tokens``.
 
-        ``on_text`` is called with the text decoded so far after each token.
+        ``on_text`` is called with the text decoded so far after each token. ``prefix``, the part of
+        the prompt every call shares (system prompt and worked examples), has its evaluated state
+        kept on disk, so a fresh process restores it instead of evaluating it again (seconds on 2 cores).
         """
         with self._lock:  # one llama.cpp context: one caller at a time
             llm = self.llama
+            if prefix and prompt.startswith(prefix) and llm.n_tokens == 0:
+                self._restore_prefix(llm, prefix)
             tokens = llm.tokenize(prompt.encode("utf-8"), add_bos=False, special=True)
             if len(tokens) + max_tokens > self._n_ctx:
                 tokens = tokens[-(self._n_ctx - max_tokens) :]
@@ -275,3 +283,66 @@ class ChatModel:
                     on_text(text)
                 llm.eval([token])
             return Generation(text.strip(), tuple(probs))
+
+    def _state_path(self, llm: Llama, prefix: str) -> Path:
+        import llama_cpp
+
+        path = Path(llm.model_path)
+        key = f"{path.resolve()}|{path.stat().st_size}|{llama_cpp.__version__}|{self._n_ctx}|{prefix}"
+        return cache_dir() / "kv" / f"{hashlib.sha256(key.encode()).hexdigest()[:24]}.state"
+
+    def _restore_prefix(self, llm: Llama, prefix: str) -> None:
+        """Load the prefix's saved llama.cpp state into a fresh context, or evaluate it and save it."""
+        import llama_cpp
+
+        tokens = llm.tokenize(prefix.encode("utf-8"), add_bos=False, special=True)
+        path = self._state_path(llm, prefix)
+        saved = _read_state(path)
+        if saved is not None and saved[0] == tokens:
+            data = saved[1]
+            buffer = (ctypes.c_uint8 * len(data)).from_buffer_copy(data)
+            if llama_cpp.llama_state_set_data(llm._ctx.ctx, buffer, len(data)) == len(data):
+                llm.input_ids[: len(tokens)] = tokens
+                llm.n_tokens = len(tokens)
+                return
+        llm.n_tokens = 0
+        llm.eval(tokens)
+        size = llama_cpp.llama_state_get_size(llm._ctx.ctx)
+        buffer = (ctypes.c_uint8 * size)()
+        written = llama_cpp.llama_state_get_data(llm._ctx.ctx, buffer, size)
+        _write_state(path, tokens, bytes(buffer)[:written])
+
+
+_STATE_MAGIC = b"CITEQA-KV1\n"
+
+
+def _read_state(path: Path) -> tuple[list[int], bytes] | None:
+    """``(prefix tokens, llama.cpp state)`` from a file written by :func:`_write_state`; None if absent or damaged."""
+    try:
+        raw = path.read_bytes()
+    except OSError:
+        return None
+    if not raw.startswith(_STATE_MAGIC):
+        return None
+    start = len(_STATE_MAGIC) + 8
+    length = int.from_bytes(raw[len(_STATE_MAGIC) : start], "little")
+    try:
+        header = json.loads(raw[start : start + length])
+        tokens = [int(t) for t in header["tokens"]]
+        data = raw[start + length :]
+        if len(data) != int(header["state_bytes"]) or hashlib.sha256(data).hexdigest() != header["sha256"]:
+            return None
+    except (ValueError, KeyError, TypeError):
+        return None
+    return tokens, data
+
+
+def _write_state(path: Path, tokens: Sequence[int], data: bytes) -> None:
+    # JSON header and raw bytes, never pickle; written to a temporary name and renamed into place.
+    header = json.dumps(
+        {"tokens": [int(t) for t in tokens], "state_bytes": len(data), "sha256": hashlib.sha256(data).hexdigest()}
+    ).encode()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    temp = path.with_suffix(f".{os.getpid()}.tmp")
+    temp.write_bytes(_STATE_MAGIC + len(header).to_bytes(8, "little") + header + data)
+    os.replace(temp, path)

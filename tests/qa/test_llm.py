@@ -52,3 +52,28 @@ def test_unknown_gguf_name_lists_the_known_ones():
 def test_confidence_is_the_geometric_mean():
     assert Generation("x", (0.5, 0.5)).confidence == pytest.approx(0.5)
     assert Generation("", ()).confidence == 0.0
+
+
+@pytest.mark.models
+def test_saved_prefix_state_gives_the_same_generation_in_a_fresh_context(tmp_path, monkeypatch):
+    from qa.llm import FAST_LLM, ChatModel
+
+    state = tmp_path / "prefix.state"
+    monkeypatch.setattr(ChatModel, "_state_path", lambda self, llm, prefix: state)
+    writes = []
+    original_write = qa.llm._write_state
+    monkeypatch.setattr(qa.llm, "_write_state", lambda *a: (writes.append(a[0]), original_write(*a)))
+    turns = [("Passages:\nEllen Park is the mayor.\n\nQuestion: Who is the mayor?", "Ellen Park")]
+    user = "Passages:\nThe bridge reopened on Monday.\n\nQuestion: When did the bridge reopen?"
+
+    # Three separate llama.cpp contexts (the thread count is part of the context's cache key).
+    first = ChatModel(FAST_LLM, n_ctx=768, n_threads=1).chat("Copy the answer.", turns, user)
+    assert writes == [state] and state.stat().st_size > 0
+    restored = ChatModel(FAST_LLM, n_ctx=768, n_threads=2).chat("Copy the answer.", turns, user)
+    assert writes == [state], "a fresh context restores the saved prefix instead of evaluating and saving it"
+    assert restored.text == first.text == "Monday"
+    assert restored.token_probs == pytest.approx(first.token_probs, abs=1e-3)
+
+    state.write_bytes(state.read_bytes()[:-10])  # damaged: ignored, evaluated and saved again
+    again = ChatModel(FAST_LLM, n_ctx=768, n_threads=3).chat("Copy the answer.", turns, user)
+    assert again.text == "Monday" and writes == [state, state]
