@@ -10,7 +10,7 @@ from __future__ import annotations
 import os
 import re
 import tempfile
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -19,6 +19,7 @@ from index.embed import Embedder
 from index.errors import IndexCorruptError, IndexNotFoundError, IngestError
 from index.ingest import MAX_FILE_BYTES, SUPPORTED_SUFFIXES, decode, parse_article
 from index.store import load_index
+from index.types import Article
 
 UPLOADS_FOLDER = "uploads"
 MAX_UPLOAD_BYTES = 5_000_000
@@ -56,21 +57,30 @@ def add_files(
     *,
     embedder: Embedder | None = None,
     progress: ProgressCallback | None = None,
+    existing: Mapping[str, Article] | None = None,
 ) -> AddReport:
     """Check ``files``, copy the good ones into the index's uploads folder and index them.
 
     Each file must be ``.txt`` or ``.md``, at most :data:`MAX_UPLOAD_BYTES`, UTF-8 text with
     something to index, and must not take the id of an article indexed from elsewhere.
 
+    Args:
+        files: The uploaded files.
+        index_dir: The index to add them to.
+        embedder: The index's embedding model (default: the default model).
+        progress: Told how embedding goes.
+        existing: The articles already indexed, when the caller has them loaded (else read from disk).
+
     Returns:
         Which files were added and which were refused, with reasons.
     """
     directory = Path(index_dir).expanduser().resolve()
     target = uploads_dir(directory)
-    try:
-        existing = load_index(directory).articles
-    except (IndexNotFoundError, IndexCorruptError):
-        existing = {}
+    if existing is None:
+        try:
+            existing = load_index(directory).articles
+        except (IndexNotFoundError, IndexCorruptError):
+            existing = {}
     accepted: dict[str, tuple[str, bytes]] = {}
     errors: list[IngestError] = []
     for raw in files:

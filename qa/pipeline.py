@@ -268,8 +268,9 @@ class Pipeline:
         progress: BuildProgress | None = None,
     ) -> AddReport:
         """Add uploaded ``.txt``/``.md`` files to this index (see :func:`index.library.add_files`)."""
-        embedder = self._embedder or self.retriever.embedder
-        return add_files(files, self.index_dir, embedder=embedder, progress=progress)
+        retriever = self.retriever
+        embedder = self._embedder or retriever.embedder
+        return add_files(files, self.index_dir, embedder=embedder, progress=progress, existing=retriever.index.articles)
 
 
 def _quote(index: CorpusIndex, item: Evidence) -> Citation:
