@@ -119,7 +119,8 @@ def _files(corpus: Path) -> list[tuple[str, str]]:
     return [(p.stem, p.read_text(encoding="utf-8")) for p in sorted(corpus.glob("*.md"))]
 
 
-def worker_langchain(corpus: Path, index_dir: Path, questions: list[list[str]], embedder: str) -> dict[str, Any]:
+def langchain_store(corpus: Path, embedder: str) -> tuple[Any, int, int]:
+    """LangChain's usual path: split, ``HuggingFaceEmbeddings``, ``FAISS.from_documents``; (store, articles, chunks)."""
     from langchain_community.vectorstores import FAISS
     from langchain_core.documents import Document
     from langchain_huggingface import HuggingFaceEmbeddings
@@ -127,11 +128,15 @@ def worker_langchain(corpus: Path, index_dir: Path, questions: list[list[str]], 
 
     from index.models import resolve_model
 
-    began = time.perf_counter()
     docs = [Document(page_content=text, metadata={"source": stem}) for stem, text in _files(corpus)]
     chunks = RecursiveCharacterTextSplitter(chunk_size=CHUNK_CHARS, chunk_overlap=100).split_documents(docs)
     embeddings = HuggingFaceEmbeddings(model_name=resolve_model(embedder), encode_kwargs={"normalize_embeddings": True})
-    store = FAISS.from_documents(chunks, embeddings)
+    return FAISS.from_documents(chunks, embeddings), len(docs), len(chunks)
+
+
+def worker_langchain(corpus: Path, index_dir: Path, questions: list[list[str]], embedder: str) -> dict[str, Any]:
+    began = time.perf_counter()
+    store, articles, chunks = langchain_store(corpus, embedder)
     seconds = time.perf_counter() - began
     store.similarity_search("warm up", k=5)
     times, found = [], 0
@@ -142,8 +147,8 @@ def worker_langchain(corpus: Path, index_dir: Path, questions: list[list[str]], 
         found += article_id in {h.metadata["source"] for h in hits}
     return {
         "build_s": seconds,
-        "articles": len(docs),
-        "chunks": len(chunks),
+        "articles": articles,
+        "chunks": chunks,
         "retrieval": percentiles(times),
         "recall@5": found / max(len(questions), 1),
     }
@@ -215,18 +220,9 @@ def worker_answers(corpus: Path, index_dir: Path, questions: list[list[Any]], sy
             return pipeline.answer(question).text or ""
     else:
         from langchain_community.llms import LlamaCpp
-        from langchain_community.vectorstores import FAISS
-        from langchain_core.documents import Document
         from langchain_core.prompts import PromptTemplate
-        from langchain_huggingface import HuggingFaceEmbeddings
-        from langchain_text_splitters import RecursiveCharacterTextSplitter
 
-        from index.models import resolve_model
-
-        docs = [Document(page_content=text, metadata={"source": stem}) for stem, text in _files(corpus)]
-        chunks = RecursiveCharacterTextSplitter(chunk_size=CHUNK_CHARS, chunk_overlap=100).split_documents(docs)
-        model = resolve_model("sentence-transformers/all-MiniLM-L6-v2")
-        store = FAISS.from_documents(chunks, HuggingFaceEmbeddings(model_name=model))
+        store, _, _ = langchain_store(corpus, "sentence-transformers/all-MiniLM-L6-v2")
         llm = LlamaCpp(
             model_path=str(resolve_gguf(DEFAULT_LLM)),
             n_ctx=4096,
@@ -458,6 +454,21 @@ def machine() -> str:
     return f"{os.cpu_count()} cores ({cpu}), {mem:.0f} GiB, Python {platform.python_version()}, {platform.system()}"
 
 
+def _table(title: str, header: Sequence[str], rows: Sequence[Sequence[str]]) -> list[str]:
+    return [
+        f"## {title}",
+        "",
+        "| " + " | ".join(header) + " |",
+        "|" + " --- |" * len(header),
+        *("| " + " | ".join(row) + " |" for row in rows),
+        "",
+    ]
+
+
+def _latency_rows(latencies: dict[str, dict[str, float]]) -> list[list[str]]:
+    return [[name, f"{r['p50']:.2f}", f"{r['p95']:.2f}", f"{r['n']}"] for name, r in latencies.items()]
+
+
 def report(results: dict[str, Any], command: str) -> str:
     lines = [
         "# Performance",
@@ -469,13 +480,7 @@ def report(results: dict[str, Any], command: str) -> str:
     ]
     builds = results.get("builds", [])
     if builds:
-        lines += [
-            "## Index build and retrieval (same model: all-MiniLM-L6-v2, same corpus, same machine)",
-            "",
-            "| articles | system | build s (median of runs) | articles/s | chunks | chunks/s | peak MB | "
-            "retrieval p50 ms | p95 ms | recall@5 | chunks/s vs LangChain |",
-            "| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |",
-        ]
+        rows = []
         for size in sorted({b["size"] for b in builds}):
             group = [b for b in builds if b["size"] == size]
             base = next((b for b in group if b["system"] == "langchain"), None)
@@ -484,75 +489,94 @@ def report(results: dict[str, Any], command: str) -> str:
                 ratio = f"{cps / (base['chunks'] / base['build_s']):.2f}x" if base else "–"
                 runs = ", ".join(f"{x:.1f}" for x in b["runs"])
                 retrieval = b["retrieval"]
-                lines.append(
-                    f"| {size:,} | {b['system']} | {b['build_s']:.1f} (runs {runs}) | "
-                    f"{b['articles'] / b['build_s']:.1f} | {b['chunks']:,} | {cps:.1f} | {b['peak_mb']:.0f} | "
-                    f"{1000 * retrieval['p50']:.1f} | {1000 * retrieval['p95']:.1f} | {b['recall@5']:.3f} | {ratio} |"
+                rows.append(
+                    [
+                        f"{size:,}",
+                        b["system"],
+                        f"{b['build_s']:.1f} (runs {runs})",
+                        f"{b['articles'] / b['build_s']:.1f}",
+                        f"{b['chunks']:,}",
+                        f"{cps:.1f}",
+                        f"{b['peak_mb']:.0f}",
+                        f"{1000 * retrieval['p50']:.1f}",
+                        f"{1000 * retrieval['p95']:.1f}",
+                        f"{b['recall@5']:.3f}",
+                        ratio,
+                    ]
                 )
-        lines.append("")
+        lines += _table(
+            "Index build and retrieval (same model: all-MiniLM-L6-v2, same corpus, same machine)",
+            [
+                "articles",
+                "system",
+                "build s (median of runs)",
+                "articles/s",
+                "chunks",
+                "chunks/s",
+                "peak MB",
+                "retrieval p50 ms",
+                "p95 ms",
+                "recall@5",
+                "chunks/s vs LangChain",
+            ],
+            rows,
+        )
     if results.get("answers"):
-        lines += [
-            "## Full answer, warm, seed corpus",
-            "",
-            "| reader | p50 s | p95 s | n |",
-            "| --- | --- | --- | --- |",
-        ]
-        for reader, r in results["answers"].items():
-            lines.append(f"| {reader} | {r['p50']:.2f} | {r['p95']:.2f} | {r['n']} |")
-        lines.append("")
+        lines += _table(
+            "Full answer, warm, seed corpus", ["reader", "p50 s", "p95 s", "n"], _latency_rows(results["answers"])
+        )
     if results.get("answers_vs_peers"):
-        peers = results["answers_vs_peers"]
-        lines += [
-            f"## Full answers on {peers['size']:,} SQuAD articles, same LLM (Qwen2.5-Coder-1.5B Q4_K_M, llama.cpp)",
-            "",
-            "| system | EM | F1 | p50 s | p95 s | n | speed vs LangChain |",
-            "| --- | --- | --- | --- | --- | --- | --- |",
-        ]
+        peers = dict(results["answers_vs_peers"])
+        size = peers.pop("size")
         base = peers.get("langchain-stuff")
-        for system, r in peers.items():
-            if system == "size":
-                continue
-            ratio = f"{base['answer']['p50'] / r['answer']['p50']:.2f}x" if base else "–"
-            lines.append(
-                f"| {system} | {r['em']:.1f} | {r['f1']:.1f} | {r['answer']['p50']:.2f} | "
-                f"{r['answer']['p95']:.2f} | {r['answer']['n']} | {ratio} |"
-            )
-        lines.append("")
+        rows = [
+            [
+                system,
+                f"{r['em']:.1f}",
+                f"{r['f1']:.1f}",
+                f"{r['answer']['p50']:.2f}",
+                f"{r['answer']['p95']:.2f}",
+                f"{r['answer']['n']}",
+                f"{base['answer']['p50'] / r['answer']['p50']:.2f}x" if base else "–",
+            ]
+            for system, r in peers.items()
+        ]
+        lines += _table(
+            f"Full answers on {size:,} SQuAD articles, same LLM (Qwen2.5-Coder-1.5B Q4_K_M, llama.cpp)",
+            ["system", "EM", "F1", "p50 s", "p95 s", "n", "speed vs LangChain"],
+            rows,
+        )
     if results.get("cold"):
-        lines += [
-            "## Cold start to first answer (fresh process, index built)",
-            "",
-            "| how | p50 s | p95 s | n |",
-            "| --- | --- | --- | --- |",
-        ]
-        for how, r in results["cold"].items():
-            lines.append(f"| {how} | {r['p50']:.2f} | {r['p95']:.2f} | {r['n']} |")
-        lines.append("")
+        lines += _table(
+            "Cold start to first answer (fresh process, index built)",
+            ["how", "p50 s", "p95 s", "n"],
+            _latency_rows(results["cold"]),
+        )
     if results.get("incremental"):
-        lines += [
-            "## Incremental update",
-            "",
-            "| articles | added | add s | removed | delete s |",
-            "| --- | --- | --- | --- | --- |",
+        rows = [
+            [f"{r['articles']:,}", f"{r['added']}", f"{r['add_s']:.2f}", f"{r['removed']}", f"{r['delete_s']:.2f}"]
+            for r in results["incremental"]
         ]
-        for r in results["incremental"]:
-            lines.append(
-                f"| {r['articles']:,} | {r['added']} | {r['add_s']:.2f} | {r['removed']} | {r['delete_s']:.2f} |"
-            )
-        lines.append("")
+        lines += _table("Incremental update", ["articles", "added", "add s", "removed", "delete s"], rows)
     if results.get("faiss"):
-        lines += [
-            "## FAISS at scale (realistic vectors: mixed real sentence embeddings; real SQuAD questions as queries)",
-            "",
-            "| index | vectors | build s | MB | bytes/vector | p50 ms | p95 ms | recall@10 vs flat |",
-            "| --- | --- | --- | --- | --- | --- | --- | --- |",
+        rows = [
+            [
+                r["index"],
+                f"{r['n']:,}",
+                f"{r['build_s']:.1f}",
+                f"{r['bytes'] / 2**20:.0f}",
+                f"{r['bytes_per_vector']:.0f}",
+                f"{r['p50_ms']:.2f}",
+                f"{r['p95_ms']:.2f}",
+                f"{r['recall@10']:.3f}",
+            ]
+            for r in results["faiss"]
         ]
-        for r in results["faiss"]:
-            lines.append(
-                f"| {r['index']} | {r['n']:,} | {r['build_s']:.1f} | {r['bytes'] / 2**20:.0f} | "
-                f"{r['bytes_per_vector']:.0f} | {r['p50_ms']:.2f} | {r['p95_ms']:.2f} | {r['recall@10']:.3f} |"
-            )
-        lines.append("")
+        lines += _table(
+            "FAISS at scale (realistic vectors: mixed real sentence embeddings; real SQuAD questions as queries)",
+            ["index", "vectors", "build s", "MB", "bytes/vector", "p50 ms", "p95 ms", "recall@10 vs flat"],
+            rows,
+        )
     return "\n".join(lines)
 
 

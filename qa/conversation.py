@@ -27,8 +27,6 @@ _FOLLOW_UP = re.compile(
     re.IGNORECASE,
 )
 _ELLIPTICAL = re.compile(r"^\s*(and|what about|how about)\b[^?]{0,40}\??\s*$", re.IGNORECASE)
-# "that" as a conjunction ("Is it true that ...") is still a follow-up cue at worst; the rewrite
-# is told to repeat a standalone question unchanged.
 
 SYSTEM = (
     "You rewrite the user's follow-up question so that it can be understood without the conversation. "

@@ -12,7 +12,7 @@ import json
 import re
 import sqlite3
 import threading
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -134,7 +134,6 @@ def faq(
     *,
     refresh: bool = False,
     min_confidence: float = MIN_CONFIDENCE,
-    progress: Callable[[int, int], None] | None = None,
 ) -> list[FaqItem]:
     """The FAQ of one article: generated questions that citeqa answers from that article.
 
@@ -161,7 +160,7 @@ def faq(
             stored = store.get(article.id, article.sha256, key)
             if stored is not None:
                 return stored
-        items = _generate(pipeline, article, model, min_confidence, progress)
+        items = _generate(pipeline, article, model, min_confidence)
         store.put(article.id, article.sha256, key, items)
     return items
 
@@ -171,23 +170,18 @@ def _generate(
     article: Article,
     model: ChatModel,
     min_confidence: float,
-    progress: Callable[[int, int], None] | None,
 ) -> list[FaqItem]:
     index = pipeline.index
     chunks = chunk_sentences(
         article.text, list(index.sentences[article.id]), article_id=article.id, max_chars=PASSAGE_CHARS, overlap=0
     )[:MAX_PASSAGES]
     candidates: list[str] = []
-    for done, chunk in enumerate(chunks, start=1):
+    for chunk in chunks:
         candidates += propose_questions(model, chunk.text)
-        if progress:
-            progress(done, len(chunks) * 2)
     items: list[FaqItem] = []
     seen_questions: set[str] = set()
     seen_spans: set[tuple[int, int]] = set()
-    for done, question in enumerate(candidates, start=1):
-        if progress:
-            progress(len(chunks) + done * len(chunks) // max(len(candidates), 1), len(chunks) * 2)
+    for question in candidates:
         norm = " ".join(re.findall(r"\w+", question.lower()))
         if norm in seen_questions or len(items) >= MAX_ITEMS:
             continue
