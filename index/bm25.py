@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import math
 import re
 from collections import Counter
 from collections.abc import Sequence
@@ -71,6 +72,27 @@ class BM25:
         data = idf[col_arr] * tf_arr * (k1 + 1.0) / (tf_arr + norm)
         weights = sparse.csc_matrix((data.astype(np.float32), (row_arr, col_arr)), shape=(n_docs, len(vocabulary)))
         return cls(weights, vocabulary, k1, b)
+
+    def overlap(self, query: str, texts: Sequence[str]) -> np.ndarray:
+        """For each text, the idf-weighted share of the query's distinct terms that it contains (0..1).
+
+        Unlike :meth:`scores` this needs no indexed row, so it ranks new spans (such as the
+        sentences of retrieved chunks) by the corpus's idea of which words are rare. A query
+        term the corpus never uses counts as the rarest of all.
+        """
+        terms = sorted(set(tokenize(query)))
+        if not terms:
+            return np.zeros(len(texts), dtype=np.float32)
+        doc_freq = np.diff(self.weights.indptr)
+        n_docs = self.weights.shape[0]
+        idf = {}
+        for term in terms:
+            df = doc_freq[self.vocabulary[term]] if term in self.vocabulary else 0
+            idf[term] = math.log(1.0 + (n_docs - df + 0.5) / (df + 0.5))
+        total = sum(idf.values())
+        return np.asarray(
+            [sum(idf[t] for t in idf.keys() & set(tokenize(text))) / total for text in texts], dtype=np.float32
+        )
 
     def scores(self, query: str) -> np.ndarray:
         """BM25 score of every indexed text for ``query``; shape ``(n_texts,)``."""

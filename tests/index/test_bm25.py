@@ -24,3 +24,16 @@ def test_scores_match_the_bm25_formula(tmp_path):
     bm25.save(tmp_path)
     np.testing.assert_allclose(BM25.load(tmp_path).scores("river flood"), expected, rtol=1e-5)
     assert not bm25.scores("unknown words").any()
+
+
+def test_overlap_is_the_idf_weighted_share_of_question_terms():
+    bm25 = BM25.build(["river flood river", "school gym", "flood warning issued"])
+    idf_river = math.log(1 + (3 - 1 + 0.5) / (1 + 0.5))
+    idf_flood = math.log(1 + (3 - 2 + 0.5) / (2 + 0.5))
+    got = bm25.overlap("Where did the river flood?", ["The river rose.", "A flood came.", "Nothing here.", "river floods"])
+    expected = [idf_river, idf_flood, 0.0, idf_river + idf_flood]
+    np.testing.assert_allclose(got, np.asarray(expected) / (idf_river + idf_flood), rtol=1e-5)
+    assert not bm25.overlap("unknown words", ["river"]).any()
+    # A word the corpus never uses is the rarest of all: missing it costs more than missing "river".
+    (share,) = bm25.overlap("river regatta", ["river"])
+    assert 0 < share < 0.5
