@@ -49,8 +49,7 @@ FEW_SHOT: tuple[tuple[str, str], ...] = (
         "How many members voted in favour?",
     ),
     (
-        "Conversation:\nQ: What did the council vote on?\nA: to close two libraries\n\n"
-        "Follow-up: What was its reason?",
+        "Conversation:\nQ: What did the council vote on?\nA: to close two libraries\n\nFollow-up: What was its reason?",
         "What was the council's reason to close two libraries?",
     ),
     (

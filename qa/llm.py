@@ -223,12 +223,17 @@ class ChatModel:
         on_text: Callable[[str], None] | None = None,
     ) -> Generation:
         """Answer ``user`` after a system prompt and earlier (user, assistant) turns."""
-        parts = [f"<|im_start|>system\n{system}<|im_end|>\n"]
-        for question, reply in turns:
-            parts.append(f"<|im_start|>user\n{question}<|im_end|>\n<|im_start|>assistant\n{reply}<|im_end|>\n")
-        prefix = "".join(parts)
-        parts.append(f"<|im_start|>user\n{user}<|im_end|>\n<|im_start|>assistant\n")
-        return self.complete("".join(parts), max_tokens=max_tokens, stop=stop, on_text=on_text, prefix=prefix)
+        prefix = _chatml_prefix(system, turns)
+        prompt = f"{prefix}<|im_start|>user\n{user}<|im_end|>\n<|im_start|>assistant\n"
+        return self.complete(prompt, max_tokens=max_tokens, stop=stop, on_text=on_text, prefix=prefix)
+
+    def warm(self, system: str, turns: Sequence[tuple[str, str]]) -> None:
+        """Load the model and its cached state for this system prompt and these turns, ahead of
+        the first :meth:`chat` with them (for example on a thread while the index loads)."""
+        with self._lock:
+            llm = self.llama
+            if llm.n_tokens == 0:
+                self._restore_prefix(llm, _chatml_prefix(system, turns))
 
     def complete(
         self,
@@ -311,6 +316,13 @@ class ChatModel:
         buffer = (ctypes.c_uint8 * size)()
         written = llama_cpp.llama_state_get_data(llm._ctx.ctx, buffer, size)
         _write_state(path, tokens, bytes(buffer)[:written])
+
+
+def _chatml_prefix(system: str, turns: Sequence[tuple[str, str]]) -> str:
+    parts = [f"<|im_start|>system\n{system}<|im_end|>\n"]
+    for question, reply in turns:
+        parts.append(f"<|im_start|>user\n{question}<|im_end|>\n<|im_start|>assistant\n{reply}<|im_end|>\n")
+    return "".join(parts)
 
 
 _STATE_MAGIC = b"CITEQA-KV1\n"

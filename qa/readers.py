@@ -17,6 +17,7 @@ from index.models import resolve_model
 from index.store import CorpusIndex
 from qa.llm import DEFAULT_LLM, ChatModel
 from qa.snap import Region, Span, snap
+from qa.support import SupportModel
 from qa.types import Evidence, Hit
 
 if TYPE_CHECKING:
@@ -110,6 +111,15 @@ FEW_SHOT: tuple[tuple[str, str], ...] = (
     (f"Passages:\n{_EXAMPLE}\n\nQuestion: Who won the election?", "NONE"),
 )
 NO_ANSWER = "NONE"
+# Evidence sentences shown to the LLM (see docs/quality.md for the sweep). When the model finds
+# no answer in them, or is unsure, it takes a second look at WIDER_LOOK times as many.
+MAX_SENTENCES = 3
+WIDER_LOOK = 2
+SECOND_LOOK_BELOW = 0.3
+# Fit by benchmarks/fit_support.py on 200 SQuAD dev questions (seed 13) answered by
+# Qwen2.5-Coder-1.5B, open and with their own article left out; the threshold keeps abstention on
+# answerable questions at 5% there. Checked on a held-out sample in docs/quality.md.
+LLM_SUPPORT = SupportModel(weights=(1.804, 5.048, 3.727, 7.912), bias=-9.531, threshold=0.25)
 
 
 class LlamaReader:
@@ -121,21 +131,36 @@ class LlamaReader:
 
     Args:
         model: Packaged model name (see :data:`qa.llm.PACKAGED_GGUF`) or a .gguf path.
-        max_sentences: Evidence sentences shown to the model.
+        max_sentences: Evidence sentences shown to the model at first; when it finds no answer in
+            them, or is unsure, it reads :data:`WIDER_LOOK` times as many.
         max_chars: Upper bound on the evidence shown, in characters.
+        support: Checks that the cited sentence answers the question before an answer is shown
+            (None: no check).
     """
 
-    def __init__(self, model: str = DEFAULT_LLM, *, max_sentences: int = 6, max_chars: int = 1200):
+    def __init__(
+        self,
+        model: str = DEFAULT_LLM,
+        *,
+        max_sentences: int = MAX_SENTENCES,
+        max_chars: int = 1200,
+        support: SupportModel | None = LLM_SUPPORT,
+    ):
         self.name = f"llm:{model}"
         self.chat_model = ChatModel(model)
         self.max_sentences = max_sentences
         self.max_chars = max_chars
+        self.support = support
 
-    def select(self, evidence: Sequence[Evidence]) -> list[Evidence]:
-        """The evidence shown to the model: the most relevant sentences within the budget."""
+    def warm(self) -> None:
+        """Load the model and its few-shot prompt state now rather than at the first question."""
+        self.chat_model.warm(SYSTEM_PROMPT, FEW_SHOT)
+
+    def select(self, evidence: Sequence[Evidence], limit: int | None = None) -> list[Evidence]:
+        """The evidence shown to the model: the best ``limit`` sentences within the character budget."""
         chosen: list[Evidence] = []
         used = 0
-        for item in evidence[: self.max_sentences]:
+        for item in evidence[: limit or self.max_sentences]:
             length = item.sentence.end - item.sentence.start
             if chosen and used + length > self.max_chars:
                 continue
@@ -167,8 +192,31 @@ class LlamaReader:
         chosen = self.select(evidence)
         if not chosen:
             return Reading(None, 0.0, "no evidence")
+        reading = self._read(question, chosen, hits, index, on_text)
+        wider = self.select(evidence, self.max_sentences * WIDER_LOOK)
+        if (reading.span is None or reading.confidence < SECOND_LOOK_BELOW) and len(wider) > len(chosen):
+            # A second look over more of the evidence: the answer may lie just outside the best few.
+            second = self._read(question, wider, hits, index, on_text)
+            if second.span is not None and (reading.span is None or second.confidence > reading.confidence):
+                return second
+        return reading
+
+    def _read(
+        self,
+        question: str,
+        chosen: Sequence[Evidence],
+        hits: Sequence[Hit],
+        index: CorpusIndex,
+        on_text: TextCallback | None,
+    ) -> Reading:
         prompt = f"Passages:\n{self.passages(chosen, index)}\n\nQuestion: {question}"
-        generation = self.chat_model.chat(SYSTEM_PROMPT, FEW_SHOT, prompt, max_tokens=48, on_text=on_text)
+
+        def shown(text: str) -> None:
+            # "NONE" is the model refusing, not an answer to show while it is being written.
+            if on_text is not None and not NO_ANSWER.startswith(text.strip().upper()):
+                on_text(text)
+
+        generation = self.chat_model.chat(SYSTEM_PROMPT, FEW_SHOT, prompt, max_tokens=48, on_text=shown)
         text = generation.text.strip().strip('"').strip()
         if not text or text.upper().startswith(NO_ANSWER):
             return Reading(None, generation.confidence, "the model found no answer in the passages")

@@ -221,6 +221,7 @@ def evaluate(
                     "exact_match": em,
                     "f1": round(f1_score, 4),
                     "reason": result.reason,
+                    "signals": result.signals,
                 }
             )
             done += 1

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 from datetime import date
 from typing import Any
 
@@ -28,10 +28,18 @@ class Hit:
 
 @dataclass(frozen=True, slots=True)
 class Evidence:
-    """A sentence considered as evidence, with its relevance to the question (cosine, -1..1)."""
+    """A sentence considered as evidence.
+
+    Attributes:
+        sentence: The sentence.
+        relevance: Cosine between the sentence and the question (-1..1).
+        score: What evidence is ordered by: the cosine plus the sentence's share of the question's
+            rare words, less a little for each rank its passage sits below the best one.
+    """
 
     sentence: Sentence
     relevance: float
+    score: float = 0.0
 
 
 @dataclass(frozen=True, slots=True)
@@ -74,6 +82,8 @@ class Answer:
             person can judge for themselves; empty when it answered.
         standalone_question: The question as it was searched for, when a follow-up was rewritten
             using the conversation before it; None when it was asked as is.
+        signals: What ``score`` was computed from, by name (see :mod:`qa.support`); empty when
+            no candidate answer got that far.
     """
 
     question: str
@@ -83,6 +93,7 @@ class Answer:
     reason: str = ""
     considered: tuple[Citation, ...] = ()
     standalone_question: str | None = None
+    signals: dict[str, float] = field(default_factory=dict)
 
     @property
     def abstained(self) -> bool:
@@ -112,6 +123,7 @@ class Answer:
             data.get("reason", ""),
             tuple(citation(c) for c in data.get("considered", ())),
             data.get("standalone_question"),
+            {str(k): float(v) for k, v in data.get("signals", {}).items()},
         )
 
     def to_markdown(self) -> str:

@@ -45,3 +45,36 @@ def test_quick_benchmark_runs_and_reports_every_table(tmp_path):
     text = out.read_text()
     for heading in ("## Index build and retrieval", "## Incremental update", "## FAISS at scale"):
         assert heading in text
+
+
+def test_support_fit_separates_answerable_from_unanswerable(tmp_path):
+    import random
+
+    rng = random.Random(3)
+    rows = []
+    for i in range(120):
+        answerable = i % 2 == 0
+        centre = 0.7 if answerable else 0.35
+        signals = {
+            "reader": rng.uniform(0.5, 1.0),
+            "quote_cosine": rng.gauss(centre, 0.12),
+            "quote_overlap": rng.gauss(centre, 0.15),
+            "best_cosine": rng.gauss(centre + 0.05, 0.1),
+        }
+        setting = "open" if answerable else "unanswerable"
+        rows.append({"setting": setting, "signals": signals, "f1": 1.0 if answerable else 0.0})
+    rows.append({"setting": "open", "signals": {}, "f1": 0.0})  # the reader itself abstained
+    train = tmp_path / "train.json"
+    train.write_text(json.dumps({"questions": rows}))
+    result = subprocess.run(
+        [sys.executable, str(REPO / "benchmarks" / "fit_support.py"), str(train), "--max-abstention", "0.1"],
+        check=True,
+        capture_output=True,
+        text=True,
+    )
+    chosen = next(line for line in result.stdout.splitlines() if "(chosen)" in line)
+    _, _, threshold, answerable_abstained, unanswerable_abstained, _, _ = chosen.split("|")
+    assert float(threshold.split()[0]) > 0
+    assert float(answerable_abstained) <= 0.1
+    assert float(unanswerable_abstained) > 0.7
+    assert "weights=" in result.stdout

@@ -30,7 +30,9 @@ def test_overlap_is_the_idf_weighted_share_of_question_terms():
     bm25 = BM25.build(["river flood river", "school gym", "flood warning issued"])
     idf_river = math.log(1 + (3 - 1 + 0.5) / (1 + 0.5))
     idf_flood = math.log(1 + (3 - 2 + 0.5) / (2 + 0.5))
-    got = bm25.overlap("Where did the river flood?", ["The river rose.", "A flood came.", "Nothing here.", "river floods"])
+    got = bm25.overlap(
+        "Where did the river flood?", ["The river rose.", "A flood came.", "Nothing here.", "river floods"]
+    )
     expected = [idf_river, idf_flood, 0.0, idf_river + idf_flood]
     np.testing.assert_allclose(got, np.asarray(expected) / (idf_river + idf_flood), rtol=1e-5)
     assert not bm25.overlap("unknown words", ["river"]).any()

@@ -77,3 +77,22 @@ def test_saved_prefix_state_gives_the_same_generation_in_a_fresh_context(tmp_pat
     state.write_bytes(state.read_bytes()[:-10])  # damaged: ignored, evaluated and saved again
     again = ChatModel(FAST_LLM, n_ctx=768, n_threads=3).chat("Copy the answer.", turns, user)
     assert again.text == "Monday" and writes == [state, state]
+
+
+@pytest.mark.models
+def test_warm_loads_the_prefix_state_before_the_first_chat(tmp_path, monkeypatch):
+    from qa.llm import FAST_LLM, ChatModel
+
+    state = tmp_path / "kv" / "prefix.state"
+    monkeypatch.setattr(ChatModel, "_state_path", lambda self, llm, prefix: state)
+    turns = [("Passages:\nEllen Park is the mayor.\n\nQuestion: Who is the mayor?", "Ellen Park")]
+    model = ChatModel(FAST_LLM, n_ctx=640, n_threads=1)
+    model.warm("Copy the answer.", turns)
+    prefix_tokens = model.llama.n_tokens
+    assert prefix_tokens > 20 and state.stat().st_size > 0
+    evaluated = []
+    original_eval = model.llama.eval
+    monkeypatch.setattr(model.llama, "eval", lambda tokens: (evaluated.append(len(tokens)), original_eval(tokens)))
+    user = "Passages:\nThe bridge reopened on Monday.\n\nQuestion: When did the bridge reopen?"
+    assert model.chat("Copy the answer.", turns, user).text == "Monday"
+    assert evaluated[0] < 40, "the chat evaluated only its own question, not the warmed prefix again"

@@ -102,3 +102,42 @@ def test_every_citation_quotes_the_article_exactly(parts, data):
     assert article.text[citation.start : citation.end] == citation.quote
     assert citation.start <= citation.answer_start <= citation.answer_end <= citation.end
     assert citation.start >= article.body_start
+
+
+class FirstSentenceReader:
+    """Cites the first evidence sentence with full confidence, so only the support check decides."""
+
+    name = "first"
+
+    def __init__(self, support):
+        self.support = support
+
+    def read(self, question, evidence, hits, index):
+        s = evidence[0].sentence
+        return Reading(Span(s.article_id, s.start, s.end, 1.0), 0.95)
+
+
+def test_support_check_withholds_answers_whose_sentence_does_not_match(corpus, tmp_path, embedder):
+    from qa.support import SupportModel
+
+    build_index([corpus], tmp_path / "ix", embedder=embedder)
+    # Support grows with the cited sentence's share of the question's words.
+    support = SupportModel(weights=(0.0, 0.0, 10.0, 0.0), bias=-5.0, threshold=0.5)
+    p = Pipeline(tmp_path / "ix", reader=FirstSentenceReader(support), embedder=embedder, min_relevance=0.0)
+    matched = p.answer("Who led the repair crew on the harbour bridge?")
+    assert not matched.abstained and matched.score >= 0.5
+    assert set(matched.signals) == {"reader", "quote_cosine", "quote_overlap", "best_cosine"}
+    assert matched.signals["reader"] == pytest.approx(0.95)
+    off_topic = p.answer("Which crew won the harbour regatta trophy last spring?")
+    assert off_topic.abstained and "does not appear to answer" in off_topic.reason
+    assert off_topic.score < 0.5 and off_topic.signals["quote_overlap"] < matched.signals["quote_overlap"]
+
+
+def test_evidence_puts_sentences_sharing_rare_question_words_first(pipeline):
+    question = "Who led the repair crew on the harbour bridge?"
+    vector = pipeline.retriever.embed_query(question)
+    evidence = pipeline.evidence(question, vector, pipeline.retrieve(question))
+    scores = [e.score for e in evidence]
+    assert scores == sorted(scores, reverse=True)
+    best = pipeline.article(evidence[0].sentence.article_id).text[evidence[0].sentence.start : evidence[0].sentence.end]
+    assert "Maria Olsen" in best

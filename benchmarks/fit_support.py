@@ -1,0 +1,100 @@
+"""Fit the support check of qa/support.py from `citeqa eval squad --setting all` output.
+
+    citeqa eval squad DEV.json --limit 200 --setting open unanswerable --out train.json
+    python benchmarks/fit_support.py train.json --check heldout.json
+
+Every answer that reached the check carries its signals. Answers to answerable questions
+("open") are the positives, answers given although the question's own article was left out
+("unanswerable") the negatives. A logistic regression (numpy, L2) is fit on them; the threshold
+is the highest that keeps abstention on answerable questions, the reader's own abstentions
+included, at or under --max-abstention. The table shows that trade-off on each file.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+import numpy as np
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+from qa.support import SIGNALS, SupportModel
+
+
+def load(path: str) -> tuple[np.ndarray, np.ndarray, np.ndarray, dict[str, int]]:
+    """Signals, labels (1 = answerable) and F1 of the answers that reached the check, plus counts."""
+    rows = json.loads(Path(path).read_text(encoding="utf-8"))["questions"]
+    counts = {"open": 0, "unanswerable": 0, "open_abstained": 0, "unanswerable_abstained": 0}
+    x, y, f1 = [], [], []
+    for row in rows:
+        setting = row["setting"]
+        if setting not in ("open", "unanswerable"):
+            continue
+        counts[setting] += 1
+        if not row.get("signals"):
+            counts[f"{setting}_abstained"] += 1  # the reader itself found nothing
+            continue
+        x.append([row["signals"][name] for name in SIGNALS])
+        y.append(setting == "open")
+        f1.append(row["f1"] if setting == "open" else 0.0)
+    return np.asarray(x, dtype=float), np.asarray(y, dtype=float), np.asarray(f1), counts
+
+
+def fit(x: np.ndarray, y: np.ndarray, l2: float = 0.01, steps: int = 20000) -> tuple[np.ndarray, float]:
+    mean, std = x.mean(0), x.std(0) + 1e-9
+    z = np.c_[(x - mean) / std, np.ones(len(x))]
+    w = np.zeros(z.shape[1])
+    for _ in range(steps):
+        p = 1.0 / (1.0 + np.exp(-z @ w))
+        w -= 0.5 * (z.T @ (p - y) / len(y) + l2 * np.r_[w[:-1], 0.0])
+    weights = w[:-1] / std
+    return weights, float(w[-1] - np.sum(w[:-1] * mean / std))
+
+
+def trade_off(model: SupportModel, path: str, threshold: float) -> dict[str, float]:
+    x, y, f1, counts = load(path)
+    support = np.asarray([model.support(dict(zip(SIGNALS, row, strict=True))) for row in x])
+    kept = support >= threshold
+    return {
+        "answerable_abstained": (counts["open_abstained"] + np.sum(~kept & (y == 1))) / counts["open"],
+        "unanswerable_abstained": (counts["unanswerable_abstained"] + np.sum(~kept & (y == 0)))
+        / counts["unanswerable"],
+        "open_f1": 100 * float(np.sum(f1[kept])) / counts["open"],
+    }
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("train", help="eval JSON with open and unanswerable answers")
+    parser.add_argument("--check", nargs="*", default=[], help="held-out eval JSON files")
+    parser.add_argument("--max-abstention", type=float, default=0.05)
+    args = parser.parse_args()
+    x, y, _, _ = load(args.train)
+    weights, bias = fit(x, y)
+    thresholds = [round(t, 2) for t in np.arange(0.05, 0.95, 0.05)]
+    ok = [
+        t
+        for t in thresholds
+        if trade_off(SupportModel(tuple(weights), bias, t), args.train, t)["answerable_abstained"]
+        <= args.max_abstention
+    ]
+    chosen = max(ok) if ok else 0.0
+    model = SupportModel(tuple(float(round(w, 3)) for w in weights), round(bias, 3), chosen)  # type: ignore[arg-type]
+    print(f"positives {int(y.sum())}, negatives {int(len(y) - y.sum())}")
+    print(f"SupportModel(weights={model.weights}, bias={model.bias}, threshold={model.threshold})")
+    print("| file | threshold | answerable abstained | unanswerable abstained | open F1 |")
+    print("| --- | --- | --- | --- | --- |")
+    for path in [args.train, *args.check]:
+        for t in sorted({0.0, *thresholds[::2], chosen}):
+            r = trade_off(model, path, t)
+            mark = " (chosen)" if t == chosen else ""
+            print(
+                f"| {Path(path).name} | {t:.2f}{mark} | {r['answerable_abstained']:.3f} | "
+                f"{r['unanswerable_abstained']:.3f} | {r['open_f1']:.1f} |"
+            )
+
+
+if __name__ == "__main__":
+    main()
