@@ -302,9 +302,8 @@ def build_app(index_dir: str | os.PathLike[str] | None = None, reader: str = "ll
         )
         chatbot.like(on_like, answers, None)
         faq_article.change(suggestions, faq_article, faq_box, api_visibility="private")
-        files.upload(
-            upload, files, [upload_status, library, chosen, faq_article, files], api_visibility="private"
-        )
+        files.upload(upload, files, [upload_status, library, chosen, faq_article, files], api_visibility="private")
+
         def on_load() -> tuple[Any, ...]:
             # Articles may have been uploaded since the app was built: list them afresh per page.
             choices = article_choices()
