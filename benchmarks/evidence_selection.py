@@ -1,0 +1,74 @@
+"""How often the answer lies in the first k evidence sentences, per way of ordering them.
+
+    python benchmarks/evidence_selection.py ../shared/data/squad-v1.1/dev-v1.1.json --limit 500
+
+Open setting on SQuAD dev (every paragraph indexed): for each question the top 4 chunks are
+retrieved as citeqa does, their sentences are ordered by ``cosine + lexical * overlap -
+penalty * passage rank`` (see qa.pipeline), and a hit is counted when a gold answer string lies
+inside one of the first k sentences. No LLM is run: this measures what the reader gets to see.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+import qa.pipeline as pipeline_module
+from index.build import build_index
+from index.errors import IndexMismatchError
+from qa.pipeline import Pipeline
+from qa.squad import DEFAULT_SEED, corpus_dir, load_squad, sample
+
+ORDERS = {
+    "cosine": (0.0, 0.0),
+    "cosine + 0.3 overlap": (0.3, 0.0),
+    "cosine + 0.5 overlap": (0.5, 0.0),
+    "cosine + 0.3 overlap - 0.05 rank (default)": (0.3, 0.05),
+    "cosine + 0.5 overlap - 0.05 rank": (0.5, 0.05),
+    "cosine + 0.3 overlap - 0.1 rank": (0.3, 0.1),
+}
+DEPTHS = (1, 2, 3, 4, 6)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("squad", help="dev-v1.1.json")
+    parser.add_argument("--limit", type=int, default=500)
+    parser.add_argument("--seed", type=int, default=DEFAULT_SEED)
+    args = parser.parse_args()
+    paragraphs, questions = load_squad(args.squad)
+    root = corpus_dir(args.squad, paragraphs)
+    try:
+        build_index([root / "corpus"], root / "index")
+    except IndexMismatchError:
+        build_index([root / "corpus"], root / "index", rebuild=True)
+    pipeline = Pipeline(root / "index", reader="sentence")
+    retriever, index = pipeline.retriever, pipeline.index
+    chosen = sample(questions, args.limit, args.seed)
+    asked = [(q, retriever.embed_query(q.question)) for q in chosen]
+    found = [(q, v, retriever.search(q.question, 4, query_vector=v)) for q, v in asked]
+    print(f"{len(chosen)} questions (seed {args.seed}); hit rate and mean characters shown, first k sentences\n")
+    print("| order | " + " | ".join(f"k={k}" for k in DEPTHS) + " |")
+    print("| --- |" + " --- |" * len(DEPTHS))
+    for name, (lexical, penalty) in ORDERS.items():
+        pipeline_module.SENTENCE_LEXICAL_WEIGHT, pipeline_module.PASSAGE_RANK_PENALTY = lexical, penalty
+        hits = dict.fromkeys(DEPTHS, 0)
+        chars = dict.fromkeys(DEPTHS, 0)
+        for q, vector, found_hits in found:
+            texts = [
+                index.articles[e.sentence.article_id].text[e.sentence.start : e.sentence.end]
+                for e in pipeline.evidence(q.question, vector, found_hits)
+            ]
+            for k in DEPTHS:
+                hits[k] += any(a in t for t in texts[:k] for a in q.answers)
+                chars[k] += sum(map(len, texts[:k]))
+        n = len(found)
+        cells = [f"{hits[k] / n:.3f} ({chars[k] / n:.0f} ch)" for k in DEPTHS]
+        print(f"| {name} | " + " | ".join(cells) + " |")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,95 @@
+"""One reader configuration on a fixed SQuAD sample: open, closed and unanswerable, with timings.
+
+    python benchmarks/reader_sweep.py ../shared/data/squad-v1.1/dev-v1.1.json --sentences 3
+    python benchmarks/reader_sweep.py ../shared/data/squad-v1.1/dev-v1.1.json --sentences 6 \\
+        --lexical 0 --rank-penalty 0 --single-look          # the order and depth used before
+
+Unlike ``citeqa eval`` this varies the reader's knobs (evidence sentences shown, their order, the
+second look, the support check) and keeps every answer's signals and time in ``--out``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import statistics
+import sys
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+import qa.pipeline as pipeline_module
+import qa.readers as readers_module
+from qa.readers import LlamaReader
+from qa.squad import UNANSWERABLE_DEPTH, best_over, corpus_dir, exact_match, f1, load_squad, sample
+from qa.types import Hit
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("squad")
+    parser.add_argument("--sentences", type=int, default=readers_module.MAX_SENTENCES)
+    parser.add_argument("--lexical", type=float, default=pipeline_module.SENTENCE_LEXICAL_WEIGHT)
+    parser.add_argument("--rank-penalty", type=float, default=pipeline_module.PASSAGE_RANK_PENALTY)
+    parser.add_argument("--single-look", action="store_true", help="no second look at more evidence")
+    parser.add_argument("--no-support", action="store_true", help="no support check")
+    parser.add_argument("--model", default=None, help="GGUF name or path (default: the default reader's)")
+    parser.add_argument("--limit", type=int, default=100)
+    parser.add_argument("--seed", type=int, default=13)
+    parser.add_argument("--out")
+    args = parser.parse_args()
+    pipeline_module.SENTENCE_LEXICAL_WEIGHT = args.lexical
+    pipeline_module.PASSAGE_RANK_PENALTY = args.rank_penalty
+    if args.single_look:
+        readers_module.SECOND_LOOK_BELOW = -1.0
+    support = None if args.no_support else readers_module.LLM_SUPPORT
+    options = {"max_sentences": args.sentences, "support": support}
+    reader = LlamaReader(args.model, **options) if args.model else LlamaReader(**options)
+    paragraphs, questions = load_squad(args.squad)
+    pipeline = pipeline_module.Pipeline(corpus_dir(args.squad, paragraphs) / "index", reader=reader)
+    retriever = pipeline.retriever
+    own: dict[str, list[Hit]] = {}
+    for chunk in pipeline.index.chunks:
+        own.setdefault(chunk.article_id, []).append(Hit(chunk, 0.0, 0.0, 0.0))
+    chosen = sample(questions, args.limit, args.seed)
+    pipeline.read("Warm up?", own[chosen[0].article_id])
+    rows = []
+    for q in chosen:
+        for setting in ("open", "closed", "unanswerable"):
+            began = time.perf_counter()
+            vector = retriever.embed_query(q.question)
+            if setting == "open":
+                hits = retriever.search(q.question, 4, query_vector=vector)
+            elif setting == "closed":
+                hits = own[q.article_id]
+            else:
+                title = q.article_id.split("/")[0] + "/"
+                deep = retriever.search(q.question, UNANSWERABLE_DEPTH, query_vector=vector)
+                hits = [h for h in deep if not h.chunk.article_id.startswith(title)][:4]
+            result = pipeline.read(q.question, hits, query_vector=vector)
+            row = {"id": q.id, "setting": setting, "seconds": time.perf_counter() - began, "answer": result.text}
+            row["signals"] = result.signals
+            if result.text is not None:
+                row["f1"] = best_over(f1, result.text, q.answers)
+                row["exact_match"] = best_over(exact_match, result.text, q.answers)
+                row["citation_hit"] = any(a in result.citations[0].quote for a in q.answers)
+            rows.append(row)
+    summary = {}
+    for setting in ("open", "closed", "unanswerable"):
+        mine = [r for r in rows if r["setting"] == setting]
+        n = len(mine)
+        summary[setting] = {
+            "EM": round(100 * sum(r.get("exact_match", 0) for r in mine) / n, 1),
+            "F1": round(100 * sum(r.get("f1", 0) for r in mine) / n, 1),
+            "citation hit": round(sum(r.get("citation_hit", 0) for r in mine) / n, 3),
+            "abstained": round(sum(r["answer"] is None for r in mine) / n, 3),
+            "median s": round(statistics.median(r["seconds"] for r in mine), 2),
+        }
+    print(json.dumps({"args": vars(args), **summary}, indent=1))
+    if args.out:
+        Path(args.out).write_text(json.dumps({"args": vars(args), "summary": summary, "questions": rows}))
+
+
+if __name__ == "__main__":
+    main()
