@@ -22,8 +22,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 import qa.pipeline as pipeline_module
 import qa.readers as readers_module
 from qa.readers import LlamaReader
-from qa.squad import UNANSWERABLE_DEPTH, best_over, corpus_dir, exact_match, f1, load_squad, sample
-from qa.types import Hit
+from qa.squad import best_over, corpus_dir, exact_match, f1, load_squad, own_passages, passages_for, sample
 
 
 def main() -> None:
@@ -49,9 +48,7 @@ def main() -> None:
     paragraphs, questions = load_squad(args.squad)
     pipeline = pipeline_module.Pipeline(corpus_dir(args.squad, paragraphs) / "index", reader=reader)
     retriever = pipeline.retriever
-    own: dict[str, list[Hit]] = {}
-    for chunk in pipeline.index.chunks:
-        own.setdefault(chunk.article_id, []).append(Hit(chunk, 0.0, 0.0, 0.0))
+    own = own_passages(pipeline.index)
     chosen = sample(questions, args.limit, args.seed)
     pipeline.read("Warm up?", own[chosen[0].article_id])
     rows = []
@@ -59,14 +56,8 @@ def main() -> None:
         for setting in ("open", "closed", "unanswerable"):
             began = time.perf_counter()
             vector = retriever.embed_query(q.question)
-            if setting == "open":
-                hits = retriever.search(q.question, 4, query_vector=vector)
-            elif setting == "closed":
-                hits = own[q.article_id]
-            else:
-                title = q.article_id.split("/")[0] + "/"
-                deep = retriever.search(q.question, UNANSWERABLE_DEPTH, query_vector=vector)
-                hits = [h for h in deep if not h.chunk.article_id.startswith(title)][:4]
+            hits = passages_for(setting, q, retriever, vector, own, 4)
+            hits = hits[:4] if setting == "open" else hits
             result = pipeline.read(q.question, hits, query_vector=vector)
             row = {"id": q.id, "setting": setting, "seconds": time.perf_counter() - began, "answer": result.text}
             row["signals"] = result.signals

@@ -15,10 +15,14 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
+import numpy as np
+
 from index.build import build_index
 from index.errors import IndexMismatchError
+from index.store import CorpusIndex
 from qa.llm import cache_dir
 from qa.pipeline import Pipeline
+from qa.retrieve import HybridRetriever
 from qa.types import Hit
 
 DEFAULT_SEED = 13
@@ -142,6 +146,33 @@ class Totals:
         return out
 
 
+def own_passages(index: CorpusIndex) -> dict[str, list[Hit]]:
+    """Each article's chunks, as hits: what the closed setting reads."""
+    chunks_of: dict[str, list[Hit]] = {}
+    for chunk in index.chunks:
+        chunks_of.setdefault(chunk.article_id, []).append(Hit(chunk, 0.0, 0.0, 0.0))
+    return chunks_of
+
+
+def passages_for(
+    setting: str,
+    q: Question,
+    retriever: HybridRetriever,
+    vector: np.ndarray,
+    chunks_of: dict[str, list[Hit]],
+    top_k: int,
+) -> list[Hit]:
+    """The passages a question is read against in ``setting``; for "open", the ranking to
+    ``max(RECALL_AT)`` deep, of which the first ``top_k`` are read."""
+    if setting == "open":
+        return retriever.search(q.question, max(*RECALL_AT, top_k), query_vector=vector)
+    if setting == "unanswerable":
+        own_title = q.article_id.split("/")[0] + "/"
+        hits = retriever.search(q.question, UNANSWERABLE_DEPTH, query_vector=vector)
+        return [h for h in hits if not h.chunk.article_id.startswith(own_title)][:top_k]
+    return chunks_of[q.article_id]
+
+
 def evaluate(
     path: str | Path,
     *,
@@ -174,9 +205,7 @@ def evaluate(
         build_index([root / "corpus"], root / "index", rebuild=True)
     pipeline = Pipeline(root / "index", reader=reader)
     index = pipeline.index
-    chunks_of: dict[str, list[Hit]] = {}
-    for chunk in index.chunks:
-        chunks_of.setdefault(chunk.article_id, []).append(Hit(chunk, 0.0, 0.0, 0.0))
+    chunks_of = own_passages(index)
     totals = {name: Totals() for name in settings}
     details: list[dict[str, Any]] = []
     steps = len(chosen) * len(settings)
@@ -184,21 +213,13 @@ def evaluate(
     for q in chosen:
         for name in settings:
             began = time.perf_counter()
+            vector = pipeline.retriever.embed_query(q.question)
+            hits = passages_for(name, q, pipeline.retriever, vector, chunks_of, top_k)
+            result = pipeline.read(q.question, hits[:top_k] if name == "open" else hits, query_vector=vector)
             if name == "open":
-                vector = pipeline.retriever.embed_query(q.question)
-                hits = pipeline.retriever.search(q.question, max(RECALL_AT), query_vector=vector)
-                result = pipeline.read(q.question, hits[:top_k], query_vector=vector)
                 ranked = [h.chunk.article_id for h in hits]
                 for k in RECALL_AT:
                     totals[name].recall[k] += q.article_id in ranked[:k]
-            elif name == "unanswerable":
-                own_title = q.article_id.split("/")[0] + "/"
-                vector = pipeline.retriever.embed_query(q.question)
-                hits = pipeline.retriever.search(q.question, UNANSWERABLE_DEPTH, query_vector=vector)
-                others = [h for h in hits if not h.chunk.article_id.startswith(own_title)][:top_k]
-                result = pipeline.read(q.question, others, query_vector=vector)
-            else:
-                result = pipeline.read(q.question, chunks_of[q.article_id])
             totals[name].seconds.append(time.perf_counter() - began)
             t = totals[name]
             t.n += 1

@@ -71,3 +71,32 @@ def test_eval_command_runs_the_real_pipeline(tmp_path, capsys):
         mine = [r for r in records if r["setting"] == setting]
         assert sum(r["answer"] is None for r in mine) / 4 == summary[setting]["abstention_rate"]
     assert "questions" not in json.loads(capsys.readouterr().out)
+
+
+def test_unanswerable_setting_never_reads_the_questions_own_article(tmp_path):
+    from index import build_index
+    from qa import Pipeline, SentenceReader
+    from qa.squad import own_passages, passages_for
+    from tests.fakes import HashEmbedder
+
+    corpus = tmp_path / "corpus"
+    texts = {
+        "Bridge/000": "The harbour bridge reopened on Monday after repairs.",
+        "Bridge/001": "The harbour bridge repairs were led by Maria Olsen.",
+        "Ferry/000": "The harbour ferry runs to Brackwater every hour.",
+    }
+    for article_id, text in texts.items():
+        (corpus / article_id).parent.mkdir(parents=True, exist_ok=True)
+        (corpus / f"{article_id}.md").write_text(f"# {article_id}\n\n{text}\n")
+    embedder = HashEmbedder()
+    build_index([corpus], tmp_path / "ix", embedder=embedder)
+    pipeline = Pipeline(tmp_path / "ix", reader=SentenceReader(), embedder=embedder)
+    q = Question("q1", "Who led the harbour bridge repairs?", ("Maria Olsen",), "Bridge/001")
+    vector = pipeline.retriever.embed_query(q.question)
+    own = own_passages(pipeline.index)
+    opened = passages_for("open", q, pipeline.retriever, vector, own, 4)
+    assert {h.chunk.article_id for h in opened} == set(texts)
+    unanswerable = passages_for("unanswerable", q, pipeline.retriever, vector, own, 4)
+    assert [h.chunk.article_id for h in unanswerable] == ["Ferry/000"]
+    closed = passages_for("closed", q, pipeline.retriever, vector, own, 4)
+    assert [h.chunk.article_id for h in closed] == ["Bridge/001"]
