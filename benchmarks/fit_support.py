@@ -8,6 +8,9 @@ Every answer that reached the check carries its signals. Answers to answerable q
 ("unanswerable") the negatives. A logistic regression (numpy, L2) is fit on them; the threshold
 is the highest that keeps abstention on answerable questions, the reader's own abstentions
 included, at or under --max-abstention. The table shows that trade-off on each file.
+
+Open F1 is exact only for a file evaluated without a support check (or with a lower threshold
+than the row's): an answer that a check withheld during the run is recorded with F1 0.
 """
 
 from __future__ import annotations

@@ -2,7 +2,7 @@ import math
 
 import pytest
 
-from qa.readers import LLM_SUPPORT
+from qa.readers import FAST_SUPPORT, LLM_SUPPORT
 from qa.support import SupportModel
 
 
@@ -18,8 +18,9 @@ def test_missing_signal_is_a_clear_error():
         LLM_SUPPORT.support({"reader": 0.9, "quote_cosine": 0.5, "quote_overlap": 0.5})
 
 
-def test_fitted_model_prefers_a_cited_sentence_that_matches_the_question():
+@pytest.mark.parametrize("model", [LLM_SUPPORT, FAST_SUPPORT], ids=["1.5B", "0.5B"])
+def test_fitted_models_prefer_a_cited_sentence_that_matches_the_question(model):
     # Near the mean signals of answered SQuAD questions: answerable, and with their own article left out.
     matching = {"reader": 0.9, "quote_cosine": 0.65, "quote_overlap": 0.65, "best_cosine": 0.68}
     unrelated = {"reader": 0.8, "quote_cosine": 0.4, "quote_overlap": 0.25, "best_cosine": 0.45}
-    assert LLM_SUPPORT.support(matching) >= LLM_SUPPORT.threshold > LLM_SUPPORT.support(unrelated)
+    assert model.support(matching) >= model.threshold > model.support(unrelated)
