@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import json
 import math
 import re
@@ -73,6 +74,11 @@ class BM25:
         weights = sparse.csc_matrix((data.astype(np.float32), (row_arr, col_arr)), shape=(n_docs, len(vocabulary)))
         return cls(weights, vocabulary, k1, b)
 
+    @functools.cached_property
+    def doc_freq(self) -> np.ndarray:
+        """How many indexed texts contain each term (by vocabulary id), counted once per index."""
+        return np.diff(self.weights.indptr)
+
     def overlap(self, query: str, texts: Sequence[str]) -> np.ndarray:
         """For each text, the idf-weighted share of the query's distinct terms that it contains (0..1).
 
@@ -83,7 +89,7 @@ class BM25:
         terms = sorted(set(tokenize(query)))
         if not terms:
             return np.zeros(len(texts), dtype=np.float32)
-        doc_freq = np.diff(self.weights.indptr)
+        doc_freq = self.doc_freq
         n_docs = self.weights.shape[0]
         idf = {}
         for term in terms:

@@ -110,7 +110,6 @@ class Pipeline:
         self.reader = make_reader(reader)
         self.min_relevance = min_relevance
         self.min_confidence = min_confidence
-        self.support: SupportModel | None = getattr(self.reader, "support", None)
         self._lock = threading.Lock()
         self._embedder = embedder
         self._retriever: HybridRetriever | None = None
@@ -203,6 +202,11 @@ class Pipeline:
         result = self._read(retriever, searched, hits, vector, progress)
         return replace(result, question=question, standalone_question=standalone)
 
+    @property
+    def support(self) -> SupportModel | None:
+        """The reader's support check, if it has one."""
+        return getattr(self.reader, "support", None)
+
     def warm_in_background(self) -> None:
         """Start loading the reader's model on a thread, so it loads while the index does.
 
@@ -268,12 +272,13 @@ class Pipeline:
         if reading.span is None:
             return Answer(question, None, reading.confidence, (), reading.reason, considered)
         citation = cite(index, reading)
-        signals = _signals(retriever, question, vector, reading, citation, evidence)
-        score = self.support.support(signals) if self.support is not None else reading.confidence
+        signals = _signals(retriever, question, vector, reading, citation, evidence, best)
+        support = self.support
+        score = support.support(signals) if support is not None else reading.confidence
         if reading.confidence < self.min_confidence:
             why = f"the best candidate was too uncertain ({reading.confidence:.2f})"
             return Answer(question, None, score, (), why, considered, signals=signals)
-        if self.support is not None and score < self.support.threshold:
+        if support is not None and score < support.threshold:
             why = f"the closest passage does not appear to answer the question (support {score:.2f})"
             return Answer(question, None, score, (), why, considered, signals=signals)
         return Answer(question, _answer_text(index, reading), score, (citation,), signals=signals)
@@ -334,6 +339,7 @@ def _signals(
     reading: Reading,
     citation: Citation,
     evidence: Sequence[Evidence],
+    best_cosine: float,
 ) -> dict[str, float]:
     """The inputs of the support score (see :mod:`qa.support`)."""
     span = reading.span
@@ -350,7 +356,7 @@ def _signals(
         "reader": float(reading.confidence),
         "quote_cosine": float(quote_cosine),
         "quote_overlap": float(retriever.index.bm25.overlap(question, [citation.quote])[0]),
-        "best_cosine": max(e.relevance for e in evidence),
+        "best_cosine": best_cosine,
     }
 
 

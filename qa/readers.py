@@ -195,8 +195,10 @@ class LlamaReader:
         if not chosen:
             return Reading(None, 0.0, "no evidence")
         reading = self._read(question, chosen, hits, index, on_text)
+        if reading.span is not None and reading.confidence >= SECOND_LOOK_BELOW:
+            return reading
         wider = self.select(evidence, self.max_sentences * WIDER_LOOK)
-        if (reading.span is None or reading.confidence < SECOND_LOOK_BELOW) and len(wider) > len(chosen):
+        if len(wider) > len(chosen):
             # A second look over more of the evidence: the answer may lie just outside the best few.
             second = self._read(question, wider, hits, index, on_text)
             if second.span is not None and (reading.span is None or second.confidence > reading.confidence):
