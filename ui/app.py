@@ -20,6 +20,7 @@ import gradio as gr
 from qa import Answer, ArticleFilter, CiteqaError, Pipeline, get_pipeline
 from qa.faq import PRECOMPUTE_MAX_ARTICLES, faq
 from qa.feedback import record_feedback
+from qa.llm import prefer_repacking
 from ui.render import answer_html, article_html, parse_cite_link, progress_html
 
 DEFAULT_HOST = "127.0.0.1"
@@ -346,6 +347,8 @@ def launch(
     prevent_thread_lock: bool = False,
 ) -> gr.Blocks:
     """Build and serve the chat UI; bound to 127.0.0.1 unless ``host`` says otherwise."""
+    # The server loads its model once, before anyone asks, and answers many questions.
+    prefer_repacking(True)
     app = build_app(index_dir, reader)
     precompute_faqs(get_pipeline(index_dir, reader))
     app.queue(default_concurrency_limit=4)

@@ -86,7 +86,7 @@ def test_warm_loads_the_prefix_state_before_the_first_chat(tmp_path, monkeypatch
     state = tmp_path / "kv" / "prefix.state"
     monkeypatch.setattr(ChatModel, "_state_path", lambda self, llm, prefix: state)
     turns = [("Passages:\nEllen Park is the mayor.\n\nQuestion: Who is the mayor?", "Ellen Park")]
-    model = ChatModel(FAST_LLM, n_ctx=640, n_threads=1)
+    model = ChatModel(FAST_LLM, n_ctx=640, n_threads=1, repack=False)
     model.warm("Copy the answer.", turns)
     prefix_tokens = model.llama.n_tokens
     assert prefix_tokens > 20 and state.stat().st_size > 0
@@ -96,3 +96,39 @@ def test_warm_loads_the_prefix_state_before_the_first_chat(tmp_path, monkeypatch
     user = "Passages:\nThe bridge reopened on Monday.\n\nQuestion: When did the bridge reopen?"
     assert model.chat("Copy the answer.", turns, user).text == "Monday"
     assert evaluated[0] < 40, "the chat evaluated only its own question, not the warmed prefix again"
+
+
+def test_repacking_is_chosen_by_env_then_process_then_model(monkeypatch):
+    from qa.llm import DEFAULT_LLM, FAST_LLM, REPACK_ENV, prefer_repacking, repacks
+
+    monkeypatch.delenv(REPACK_ENV, raising=False)
+    monkeypatch.setattr(qa.llm, "_process_repacks", None)
+    assert (repacks(DEFAULT_LLM), repacks(FAST_LLM), repacks("/models/own.gguf")) == (False, True, True)
+    prefer_repacking(True)
+    assert repacks(DEFAULT_LLM) is True
+    prefer_repacking(False)
+    assert repacks(FAST_LLM) is False
+    monkeypatch.setenv(REPACK_ENV, "1")
+    assert repacks(FAST_LLM) is True, "the environment overrides the process's preference"
+    monkeypatch.setenv(REPACK_ENV, "yes")
+    with pytest.raises(ValueError, match="CITEQA_LLM_REPACK must be 0 or 1"):
+        repacks(FAST_LLM)
+
+
+def test_load_llama_passes_the_repack_choice_to_llama_cpp_and_restores_its_defaults(monkeypatch):
+    import llama_cpp
+    import llama_cpp.llama_cpp as low_level
+
+    seen = []
+
+    class FakeLlama:
+        def __init__(self, **kwargs):
+            seen.append((kwargs["model_path"], low_level.llama_model_default_params().use_extra_bufts))
+
+    monkeypatch.setattr(llama_cpp, "Llama", FakeLlama)
+    monkeypatch.setattr(qa.llm, "_loaded", {})
+    first = qa.llm.load_llama("a.gguf", 512, 1, repack=False)
+    assert qa.llm.load_llama("a.gguf", 512, 1, repack=False) is first
+    qa.llm.load_llama("a.gguf", 512, 1, repack=True)
+    assert seen == [("a.gguf", False), ("a.gguf", True)]
+    assert low_level.llama_model_default_params().use_extra_bufts is True, "llama.cpp's defaults are restored"
