@@ -121,7 +121,7 @@ def _index(args: argparse.Namespace) -> int:
     def progress(done: int, total: int, stage: str) -> None:
         nonlocal bar
         if bar is None:
-            bar = tqdm(total=total, desc=stage, unit="chunk", file=sys.stderr)
+            bar = tqdm(total=total, desc=stage, unit="sentence", file=sys.stderr)
         bar.update(done - bar.n)
 
     report = build_index(

@@ -153,9 +153,11 @@ def build_index(
     directory = Path(index_dir).expanduser().resolve()
     with write_lock(directory):
         old = None if rebuild else _load_existing(directory, embedder)
-        if old is not None and (
+        rechunk = old is not None and (
             old.manifest.chunk_chars != chunk_chars or old.manifest.overlap_sentences != overlap_sentences
-        ):
+        )
+        if rechunk:
+            assert old is not None
             old = _rechunk_all(old)
         plan = _plan(sources, roots, old)
         kept_articles = [old.articles[a] for a in plan.keep] if old is not None else []
@@ -167,7 +169,7 @@ def build_index(
                 f"no article could be indexed from {listed}"
                 + (f" ({reasons})" if reasons else f": no {'/'.join(('.txt', '.md'))} files found")
             )
-        if old is not None and not (plan.fresh or plan.removed):
+        if old is not None and not (plan.fresh or plan.removed or rechunk):
             return BuildReport(
                 (), (), (), len(plan.keep), tuple(plan.errors), len(old.articles), len(old.chunks), old.generation
             )
@@ -187,13 +189,14 @@ def build_index(
                 overlap=overlap_sentences,
             )
         chunks = [c for a in articles for c in chunks_by_article[a.id]]
-        vectors = _vectors_for(chunks, old, set(plan.keep), embedder, progress)
+        sentence_vectors = _sentence_vectors(articles, sentences, old, set(plan.keep), embedder, progress)
         generation = write_generation(
             directory,
             articles=articles,
             sentences=sentences,
             chunks=chunks,
-            vectors=vectors,
+            vectors=chunk_vectors(articles, sentences, chunks, sentence_vectors),
+            sentence_vectors=sentence_vectors,
             embedding_model=embedder.name,
             chunk_chars=chunk_chars,
             overlap_sentences=overlap_sentences,
@@ -227,37 +230,71 @@ def _load_existing(directory: Path, embedder: Embedder) -> CorpusIndex | None:
 
 
 def _rechunk_all(old: CorpusIndex) -> CorpusIndex:
-    # Other chunk settings: keep the articles and sentences, but no vector can be reused.
+    # Other chunk settings: the articles, sentences and sentence vectors are kept; the chunks
+    # and their vectors are made again from them.
     return CorpusIndex(
-        old.directory, old.generation, old.manifest, old.articles, old.sentences, [], old.vectors, old.bm25
+        old.directory,
+        old.generation,
+        old.manifest,
+        old.articles,
+        old.sentences,
+        [],
+        old.vectors,
+        old.bm25,
+        old.sentence_vectors,
+        old.sentence_rows,
     )
 
 
-def _vectors_for(
-    chunks: list[Chunk],
+def _sentence_vectors(
+    articles: list[Article],
+    sentences: dict[str, list[Sentence]],
     old: CorpusIndex | None,
     kept: set[str],
     embedder: Embedder,
     progress: ProgressCallback | None,
 ) -> np.ndarray:
-    """Reuse the stored vectors of kept chunks; embed the rest in batches."""
-    reuse: dict[tuple[str, int, int], int] = {}
-    if old is not None:
-        for row, chunk in enumerate(old.chunks):
-            if chunk.article_id in kept:
-                reuse[(chunk.article_id, chunk.start, chunk.end)] = row
-    rows = [reuse.get((c.article_id, c.start, c.end)) for c in chunks]
-    todo = [i for i, row in enumerate(rows) if row is None]
-    dimension = old.manifest.dimension if old is not None and reuse else embedder.dimension
-    vectors = np.zeros((len(chunks), dimension), dtype=np.float32)
-    known = [(i, row) for i, row in enumerate(rows) if row is not None]
-    if known:
-        assert old is not None
-        vectors[[i for i, _ in known]] = old.chunk_vectors([row for _, row in known])
-    batch = 256
+    """A vector per sentence, in article order: kept articles' stored vectors, the rest embedded.
+
+    Sentences, not chunks, are embedded: each once (a chunk's overlap is not embedded twice),
+    and short inputs cost less (benchmarks/sentence_vectors.py).
+    """
+    total = sum(len(sentences[a.id]) for a in articles)
+    dimension = old.manifest.dimension if old is not None and kept else embedder.dimension
+    vectors = np.zeros((total, dimension), dtype=np.float32)
+    todo: list[tuple[int, str]] = []
+    row = 0
+    for article in articles:
+        n = len(sentences[article.id])
+        if old is not None and article.id in kept:
+            vectors[row : row + n] = old.vectors_of_sentences(article.id, 0, n)
+        else:
+            todo.extend((row + i, article.text[s.start : s.end]) for i, s in enumerate(sentences[article.id]))
+        row += n
+    batch = 1024  # the embedder sorts each batch by length: bigger batches pad less
     for begin in range(0, len(todo), batch):
         part = todo[begin : begin + batch]
-        vectors[part] = embedder.embed([chunks[i].text for i in part])
+        vectors[[r for r, _ in part]] = embedder.embed([text for _, text in part])
         if progress is not None:
             progress(min(begin + batch, len(todo)), len(todo), "embedding")
     return vectors
+
+
+def chunk_vectors(
+    articles: list[Article],
+    sentences: dict[str, list[Sentence]],
+    chunks: list[Chunk],
+    sentence_vectors: np.ndarray,
+) -> np.ndarray:
+    """Each chunk's vector: the normalised mean of its sentences' vectors."""
+    first_row: dict[str, int] = {}
+    row = 0
+    for article in articles:
+        first_row[article.id] = row
+        row += len(sentences[article.id])
+    out = np.zeros((len(chunks), sentence_vectors.shape[1]), dtype=np.float32)
+    for i, chunk in enumerate(chunks):
+        base = first_row[chunk.article_id]
+        out[i] = sentence_vectors[base + chunk.first_sentence : base + chunk.last_sentence].mean(axis=0)
+    norms = np.linalg.norm(out, axis=1, keepdims=True)
+    return out / np.maximum(norms, 1e-12)

@@ -6,7 +6,9 @@ Layout of an index folder::
     gen-<id>/            one complete, immutable index
         manifest.json    format version, embedding model, dimension, chunking, counts, sizes
         records.sqlite   articles, sentences and chunks with their character offsets
-        vectors.faiss    one normalised vector per chunk, row i = chunk row i
+        sentence_vectors.npy  one normalised float16 vector per sentence, in ``sentences.row`` order
+        vectors.faiss    one normalised vector per chunk, row i = chunk row i: the mean of its
+                         sentences' vectors, normalised
         bm25.npz, bm25_vocab.json
     .lock                held while a writer builds
 
@@ -35,12 +37,13 @@ from index.bm25 import BM25
 from index.errors import IndexCorruptError, IndexNotFoundError
 from index.types import Article, Chunk, Sentence
 
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2  # 2: sentence vectors stored; chunk vectors are their means
 CURRENT_FILE = "CURRENT"
 MANIFEST_FILE = "manifest.json"
 RECORDS_FILE = "records.sqlite"
 VECTORS_FILE = "vectors.faiss"
-_DATA_FILES = (RECORDS_FILE, VECTORS_FILE, "bm25.npz", "bm25_vocab.json")
+SENTENCE_VECTORS_FILE = "sentence_vectors.npy"
+_DATA_FILES = (RECORDS_FILE, VECTORS_FILE, SENTENCE_VECTORS_FILE, "bm25.npz", "bm25_vocab.json")
 
 _SCHEMA = """
 CREATE TABLE articles (
@@ -49,7 +52,7 @@ CREATE TABLE articles (
 );
 CREATE TABLE sentences (
     article_id TEXT NOT NULL, idx INTEGER NOT NULL, start INTEGER NOT NULL, end INTEGER NOT NULL,
-    PRIMARY KEY (article_id, idx)
+    row INTEGER NOT NULL UNIQUE, PRIMARY KEY (article_id, idx)
 );
 CREATE TABLE chunks (
     row INTEGER PRIMARY KEY, article_id TEXT NOT NULL, idx INTEGER NOT NULL,
@@ -93,6 +96,9 @@ class CorpusIndex:
         chunks: Chunks in vector-row order: ``chunks[i]`` has vector row ``i``.
         vectors: The FAISS index (inner product over normalised vectors).
         bm25: BM25 over the chunk texts, rows aligned with ``chunks``.
+        sentence_vectors: One normalised float16 vector per sentence (memory-mapped from disk).
+        sentence_rows: Row in ``sentence_vectors`` of each article's first sentence; an
+            article's sentences have consecutive rows.
     """
 
     directory: Path
@@ -103,6 +109,13 @@ class CorpusIndex:
     chunks: Sequence[Chunk]
     vectors: Any
     bm25: BM25
+    sentence_vectors: np.ndarray
+    sentence_rows: Mapping[str, int]
+
+    def vectors_of_sentences(self, article_id: str, first: int, last: int) -> np.ndarray:
+        """Vectors of sentences ``first``..``last - 1`` of an article, as float32."""
+        row = self.sentence_rows[article_id]
+        return np.asarray(self.sentence_vectors[row + first : row + last], dtype=np.float32)
 
     def chunk_vectors(self, rows: Sequence[int] | None = None) -> np.ndarray:
         """Stored vectors of the given chunk rows (all rows when None)."""
@@ -172,13 +185,16 @@ def write_generation(
     sentences: Mapping[str, Sequence[Sentence]],
     chunks: Sequence[Chunk],
     vectors: np.ndarray,
+    sentence_vectors: np.ndarray,
     embedding_model: str,
     chunk_chars: int,
     overlap_sentences: int,
 ) -> str:
     """Write a complete new generation and make it the live one.
 
-    The caller holds :func:`write_lock`. Older generations are removed once the new one is live.
+    ``sentence_vectors`` has a row per sentence, articles in the order given, each article's
+    sentences in order. The caller holds :func:`write_lock`. Older generations are removed once
+    the new one is live.
 
     Returns:
         The new generation's name.
@@ -187,12 +203,19 @@ def write_generation(
 
     if vectors.shape[0] != len(chunks):
         raise ValueError(f"{len(chunks)} chunks but {vectors.shape[0]} vectors")
+    n_sentences = sum(len(sentences[a.id]) for a in articles)
+    if sentence_vectors.shape != (n_sentences, vectors.shape[1]):
+        raise ValueError(
+            f"{n_sentences} sentences of dimension {vectors.shape[1]}, "
+            f"but sentence vectors of shape {sentence_vectors.shape}"
+        )
     name = f"gen-{datetime.now(UTC):%Y%m%dT%H%M%S}-{uuid.uuid4().hex[:8]}"
     staging = directory / f".{name}.tmp"
     staging.mkdir(parents=True)
     try:
         _write_records(staging / RECORDS_FILE, articles, sentences, chunks)
         faiss.write_index(vector_index(vectors), str(staging / VECTORS_FILE))
+        np.save(staging / SENTENCE_VECTORS_FILE, sentence_vectors.astype(np.float16), allow_pickle=False)
         BM25.build([c.text for c in chunks]).save(staging)
         manifest = Manifest(
             format_version=FORMAT_VERSION,
@@ -252,9 +275,10 @@ def _write_records(
                 for a in articles
             ],
         )
+        ordered = (s for a in articles for s in sentences[a.id])
         db.executemany(
-            "INSERT INTO sentences VALUES (?, ?, ?, ?)",
-            [(s.article_id, s.index, s.start, s.end) for a in articles for s in sentences[a.id]],
+            "INSERT INTO sentences VALUES (?, ?, ?, ?, ?)",
+            [(s.article_id, s.index, s.start, s.end, row) for row, s in enumerate(ordered)],
         )
         db.executemany(
             "INSERT INTO chunks VALUES (?, ?, ?, ?, ?, ?, ?)",
@@ -307,8 +331,10 @@ def load_index(directory: str | os.PathLike[str]) -> CorpusIndex:
         if not path.is_file() or path.stat().st_size != size:
             raise IndexCorruptError(f"index at {directory} is damaged: {file_name} is missing or truncated")
     try:
-        articles, sentences, chunks = _read_records(folder / RECORDS_FILE)
+        articles, sentences, sentence_rows, chunks = _read_records(folder / RECORDS_FILE)
         vectors = faiss.read_index(str(folder / VECTORS_FILE))
+        # Memory-mapped: only the rows a question touches are read from disk.
+        sentence_vectors = np.load(folder / SENTENCE_VECTORS_FILE, mmap_mode="r", allow_pickle=False)
         if hasattr(vectors, "hnsw"):
             vectors.hnsw.efSearch = HNSW_EF_SEARCH
         bm25 = BM25.load(folder)
@@ -320,14 +346,17 @@ def load_index(directory: str | os.PathLike[str]) -> CorpusIndex:
         or bm25.weights.shape[0] != len(chunks)
         or len(chunks) != manifest.chunks
         or len(articles) != manifest.articles
+        or sentence_vectors.shape != (sum(map(len, sentences.values())), manifest.dimension)
     ):
         raise IndexCorruptError(f"index at {directory} is damaged: its parts disagree on their sizes")
-    return CorpusIndex(directory, name, manifest, articles, sentences, chunks, vectors, bm25)
+    return CorpusIndex(
+        directory, name, manifest, articles, sentences, chunks, vectors, bm25, sentence_vectors, sentence_rows
+    )
 
 
 def _read_records(
     path: Path,
-) -> tuple[dict[str, Article], dict[str, list[Sentence]], list[Chunk]]:
+) -> tuple[dict[str, Article], dict[str, list[Sentence]], dict[str, int], list[Chunk]]:
     uri = f"file:{path}?mode=ro"
     with contextlib.closing(sqlite3.connect(uri, uri=True)) as db:
         articles = {
@@ -337,9 +366,13 @@ def _read_records(
             for row in db.execute("SELECT id, title, published, text, body_start, source, sha256 FROM articles")
         }
         sentences: dict[str, list[Sentence]] = {a: [] for a in articles}
-        for article_id, idx, start, end in db.execute(
-            "SELECT article_id, idx, start, end FROM sentences ORDER BY article_id, idx"
+        sentence_rows: dict[str, int] = {}
+        for article_id, idx, start, end, row in db.execute(
+            "SELECT article_id, idx, start, end, row FROM sentences ORDER BY article_id, idx"
         ):
+            first = sentence_rows.setdefault(article_id, row)
+            if row != first + idx or idx != len(sentences[article_id]):
+                raise ValueError(f"sentence rows of {article_id!r} are not consecutive")
             sentences[article_id].append(Sentence(article_id, idx, start, end))
         chunks = [
             Chunk(article_id, idx, start, end, articles[article_id].text[start:end], first, last)
@@ -347,4 +380,4 @@ def _read_records(
                 "SELECT article_id, idx, start, end, first_sentence, last_sentence FROM chunks ORDER BY row"
             )
         ]
-    return articles, sentences, chunks
+    return articles, sentences, sentence_rows, chunks

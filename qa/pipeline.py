@@ -324,7 +324,8 @@ def _rank_sentences(
     if not sentences:
         return []
     texts = [index.articles[s.article_id].text[s.start : s.end] for s in sentences]
-    relevance = retriever.embedder.embed(texts) @ question_vector
+    stored = np.vstack([index.vectors_of_sentences(s.article_id, s.index, s.index + 1) for s in sentences])
+    relevance = stored @ question_vector
     lexical = index.bm25.overlap(question, texts)
     positions = np.asarray([rank[s.article_id, s.index] for s in sentences], dtype=np.float32)
     scores = relevance + SENTENCE_LEXICAL_WEIGHT * lexical - PASSAGE_RANK_PENALTY * positions

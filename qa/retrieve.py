@@ -1,7 +1,9 @@
 """Hybrid retrieval: dense FAISS search and BM25, fused.
 
-The default fusion adds the dense cosine and the BM25 score scaled by the query's best BM25 score
-(``cosine + LEXICAL_WEIGHT * bm25 / max_bm25``) over the union of both candidate lists. Measured on
+The default fusion adds the dense score and the BM25 score scaled by the query's best BM25 score
+(``dense + LEXICAL_WEIGHT * bm25 / max_bm25``) over the union of both candidate lists. A chunk's
+dense score blends the cosine of its vector (the mean of its sentences') with that of its best
+sentence, since a question is usually answered by one sentence (benchmarks/sentence_vectors.py). Measured on
 SQuAD v1.1 dev (docs/quality.md), it beats reciprocal rank fusion, which is kept as ``mode="rrf"``.
 """
 
@@ -19,6 +21,8 @@ DEFAULT_TOP_K = 4
 RRF_K = 60
 CANDIDATES = 50
 LEXICAL_WEIGHT = 0.5
+# Share of a chunk's dense score that comes from its best sentence; the rest from its vector.
+BEST_SENTENCE_WEIGHT = 0.5
 MODES = ("hybrid", "rrf", "dense", "bm25")
 
 
@@ -64,6 +68,18 @@ class HybridRetriever:
         self.mode = mode
         self.lexical_weight = lexical_weight
 
+    def dense_scores(self, rows: Sequence[int], vector: np.ndarray) -> np.ndarray:
+        """Each chunk row's dense score: its vector's cosine blended with its best sentence's."""
+        if not rows:
+            return np.zeros(0, dtype=np.float32)
+        index = self.index
+        best = np.empty(len(rows), dtype=np.float32)
+        for i, row in enumerate(rows):
+            chunk = index.chunks[row]
+            sentences = index.vectors_of_sentences(chunk.article_id, chunk.first_sentence, chunk.last_sentence)
+            best[i] = (sentences @ vector).max()
+        return BEST_SENTENCE_WEIGHT * best + (1 - BEST_SENTENCE_WEIGHT) * (index.chunk_vectors(rows) @ vector)
+
     def embed_query(self, question: str) -> np.ndarray:
         return self.embedder.embed([question])[0]
 
@@ -105,14 +121,16 @@ class HybridRetriever:
         lexical_ranking = [int(r) for r in np.argsort(-lexical, kind="stable")[:depth] if lexical[r] > 0]
         if self.mode == "hybrid":
             candidates = list(dict.fromkeys([*dense_ranking, *lexical_ranking]))
-            cosine = self.index.chunk_vectors(candidates) @ vector
+            dense_scores = self.dense_scores(candidates, vector)
             scale = self.lexical_weight / max(float(lexical.max()), 1e-9)
-            scores = {row: float(c) + scale * float(lexical[row]) for row, c in zip(candidates, cosine, strict=True)}
+            scores = {
+                row: float(d) + scale * float(lexical[row]) for row, d in zip(candidates, dense_scores, strict=True)
+            }
         else:
             rankings = {"rrf": [dense_ranking, lexical_ranking], "dense": [dense_ranking], "bm25": [lexical_ranking]}
             scores = reciprocal_rank_fusion(rankings[self.mode])
         best = sorted(scores, key=lambda r: (-scores[r], r))[:top_k]
-        dense = self.index.chunk_vectors(best) @ vector
+        dense = self.dense_scores(best, vector)
         return [
             Hit(self.index.chunks[row], scores[row], float(d), float(lexical[row]))
             for row, d in zip(best, dense, strict=True)

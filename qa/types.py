@@ -16,7 +16,8 @@ class Hit:
     Attributes:
         chunk: The passage.
         score: Fused retrieval score (higher is better; see :mod:`qa.retrieve`).
-        dense: Cosine similarity between the question and the chunk.
+        dense: Dense score: the question's cosine with the chunk, blended with its cosine with
+            the chunk's best sentence (see :meth:`qa.retrieve.HybridRetriever.dense_scores`).
         lexical: BM25 score of the chunk for the question.
     """
 

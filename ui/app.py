@@ -209,7 +209,7 @@ def build_app(index_dir: str | os.PathLike[str] | None = None, reader: str = "ll
             return gr.skip(), gr.skip(), gr.skip(), gr.skip(), None
         progress(0, desc="checking files")
         report = pipeline.add_files(
-            files, progress=lambda done, total, stage: progress((done, total), desc=stage, unit="chunks")
+            files, progress=lambda done, total, stage: progress((done, total), desc=stage, unit="sentences")
         )
         lines = []
         if report.added:

@@ -1,3 +1,4 @@
+import json
 import sqlite3
 
 import numpy as np
@@ -10,6 +11,18 @@ from index.store import current_generation
 from tests.fakes import HashEmbedder
 
 
+def _sentence_texts(index, chunk):
+    text = index.articles[chunk.article_id].text
+    sentences = index.sentences[chunk.article_id][chunk.first_sentence : chunk.last_sentence]
+    return [text[s.start : s.end] for s in sentences]
+
+
+def _mean_of_sentences(index, chunk, embedder):
+    """What a chunk's vector should be: the normalised mean of its sentences' embeddings."""
+    mean = embedder.embed(_sentence_texts(index, chunk)).mean(axis=0)
+    return mean / np.linalg.norm(mean)
+
+
 def test_build_and_load_round_trip(corpus, tmp_path, embedder):
     report = build_index([corpus], tmp_path / "ix", embedder=embedder)
     assert sorted(report.added) == ["election", "harbour", "sub/floods"]
@@ -19,9 +32,15 @@ def test_build_and_load_round_trip(corpus, tmp_path, embedder):
     assert loaded.vectors.ntotal == len(loaded.chunks) == report.chunks
     for chunk in loaded.chunks:
         assert loaded.articles[chunk.article_id].text[chunk.start : chunk.end] == chunk.text
-    # Vectors come back as they were embedded.
-    expected = embedder.embed([loaded.chunks[0].text])[0]
-    np.testing.assert_allclose(loaded.chunk_vectors([0])[0], expected, rtol=1e-6)
+    # Sentence vectors come back as they were embedded (stored as float16); a chunk's vector is
+    # the normalised mean of its sentences'.
+    for chunk in loaded.chunks:
+        stored = loaded.vectors_of_sentences(chunk.article_id, chunk.first_sentence, chunk.last_sentence)
+        np.testing.assert_allclose(stored, embedder.embed(_sentence_texts(loaded, chunk)), atol=1e-3)
+    multi = next(i for i, c in enumerate(loaded.chunks) if c.last_sentence - c.first_sentence > 1)
+    np.testing.assert_allclose(
+        loaded.chunk_vectors([multi])[0], _mean_of_sentences(loaded, loaded.chunks[multi], embedder), atol=1e-6
+    )
     assert loaded.articles["harbour"].published.isoformat() == "2024-03-02"
 
 
@@ -49,8 +68,23 @@ def test_changed_added_and_deleted_files_are_picked_up(corpus, tmp_path, embedde
     assert sorted(loaded.articles) == ["election", "harbour", "new"]
     harbour_rows = [i for i, c in enumerate(loaded.chunks) if c.article_id == "harbour"]
     np.testing.assert_allclose(
-        loaded.chunk_vectors(harbour_rows), embedder.embed([loaded.chunks[i].text for i in harbour_rows]), rtol=1e-6
+        loaded.chunk_vectors(harbour_rows),
+        np.stack([_mean_of_sentences(loaded, loaded.chunks[i], embedder) for i in harbour_rows]),
+        atol=2e-3,  # kept vectors went through float16 once
     )
+
+
+def test_other_chunk_settings_rechunk_without_embedding_again(corpus, tmp_path, embedder):
+    build_index([corpus], tmp_path / "ix", embedder=embedder)
+    before = load_index(tmp_path / "ix")
+    embedder.embedded.clear()
+    report = build_index([corpus], tmp_path / "ix", embedder=embedder, chunk_chars=60, overlap_sentences=0)
+    assert embedder.embedded == [], "sentences are unchanged, so their stored vectors are reused"
+    after = load_index(tmp_path / "ix")
+    assert report.chunks == len(after.chunks) > len(before.chunks)
+    assert after.manifest.chunk_chars == 60
+    for i, chunk in enumerate(after.chunks):
+        np.testing.assert_allclose(after.chunk_vectors([i])[0], _mean_of_sentences(after, chunk, embedder), atol=2e-3)
 
 
 def test_articles_from_other_roots_are_kept(corpus, tmp_path, embedder):
@@ -121,6 +155,20 @@ def test_damaged_index_is_a_clear_error(corpus, tmp_path, embedder):
     assert len(load_index(tmp_path / "ix").articles) == 3
 
 
+def test_damaged_sentence_vectors_are_a_clear_error(corpus, tmp_path, embedder):
+    build_index([corpus], tmp_path / "ix", embedder=embedder)
+    folder = tmp_path / "ix" / current_generation(tmp_path / "ix")
+    stored = np.load(folder / "sentence_vectors.npy")
+    np.save(folder / "sentence_vectors.npy", stored[:-1])  # one row short, yet a valid file
+    manifest = folder / "manifest.json"
+    size = (folder / "sentence_vectors.npy").stat().st_size
+    data = json.loads(manifest.read_text())
+    data["file_sizes"]["sentence_vectors.npy"] = size
+    manifest.write_text(json.dumps(data))
+    with pytest.raises(IndexCorruptError, match="disagree on their sizes"):
+        load_index(tmp_path / "ix")
+
+
 def test_garbage_records_are_a_clear_error(corpus, tmp_path, embedder):
     build_index([corpus], tmp_path / "ix", embedder=embedder)
     folder = tmp_path / "ix" / current_generation(tmp_path / "ix")
@@ -142,7 +190,7 @@ def test_missing_index(tmp_path):
 def test_other_format_version_is_refused(corpus, tmp_path, embedder):
     build_index([corpus], tmp_path / "ix", embedder=embedder)
     manifest = tmp_path / "ix" / current_generation(tmp_path / "ix") / "manifest.json"
-    manifest.write_text(manifest.read_text().replace('"format_version": 1', '"format_version": 99'))
+    manifest.write_text(manifest.read_text().replace('"format_version": 2', '"format_version": 99'))
     with pytest.raises(IndexCorruptError, match="format version 99"):
         load_index(tmp_path / "ix")
 
@@ -170,6 +218,6 @@ def test_large_indexes_switch_to_hnsw_and_still_find_the_right_chunk(corpus, tmp
     question = embedder.embed(["Engineer Maria Olsen led the repair crew"])
     _, rows = index.vectors.search(question, 1)
     assert index.chunks[int(rows[0][0])].article_id == "harbour"
-    # Stored vectors come back close to the originals (8-bit quantisation), so updates can reuse them.
-    original = embedder.embed([index.chunks[0].text])[0]
+    # Stored vectors come back close to the originals (8-bit quantisation).
+    original = _mean_of_sentences(index, index.chunks[0], embedder)
     assert float(index.chunk_vectors([0])[0] @ original) > 0.99
