@@ -119,19 +119,16 @@ class HybridRetriever:
             mask[rows] = True
             lexical = np.where(mask, lexical, 0.0)
         lexical_ranking = [int(r) for r in np.argsort(-lexical, kind="stable")[:depth] if lexical[r] > 0]
+        dense: dict[int, float] = {}
         if self.mode == "hybrid":
             candidates = list(dict.fromkeys([*dense_ranking, *lexical_ranking]))
-            dense_scores = self.dense_scores(candidates, vector)
+            dense = dict(zip(candidates, self.dense_scores(candidates, vector).tolist(), strict=True))
             scale = self.lexical_weight / max(float(lexical.max()), 1e-9)
-            scores = {
-                row: float(d) + scale * float(lexical[row]) for row, d in zip(candidates, dense_scores, strict=True)
-            }
+            scores = {row: d + scale * float(lexical[row]) for row, d in dense.items()}
         else:
             rankings = {"rrf": [dense_ranking, lexical_ranking], "dense": [dense_ranking], "bm25": [lexical_ranking]}
             scores = reciprocal_rank_fusion(rankings[self.mode])
         best = sorted(scores, key=lambda r: (-scores[r], r))[:top_k]
-        dense = self.dense_scores(best, vector)
-        return [
-            Hit(self.index.chunks[row], scores[row], float(d), float(lexical[row]))
-            for row, d in zip(best, dense, strict=True)
-        ]
+        if not dense:
+            dense = dict(zip(best, self.dense_scores(best, vector).tolist(), strict=True))
+        return [Hit(self.index.chunks[row], scores[row], dense[row], float(lexical[row])) for row in best]
