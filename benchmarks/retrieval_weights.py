@@ -13,6 +13,7 @@ from __future__ import annotations
 import argparse
 
 import numpy as np
+from sentence_vectors import KS, recall  # same directory: run as a script
 
 from index import load_index
 from index.embed import make_embedder
@@ -53,9 +54,9 @@ def main() -> None:
         for w_best in args.best:
             for w_bm25 in args.bm25:
                 scores = w_best * best + (1 - w_best) * mean + w_bm25 * lexical
-                top = np.argsort(-scores, axis=1, kind="stable")[:, :20]
-                recall = [np.mean([g in set(articles[top[i, :k]]) for i, g in enumerate(gold)]) for k in (1, 5, 20)]
-                print(f"| {seed} | {w_best} | {w_bm25} | " + " | ".join(f"{r:.3f}" for r in recall) + " |", flush=True)
+                found = recall(scores, articles, gold)
+                cells = " | ".join(f"{found[k]:.3f}" for k in KS)
+                print(f"| {seed} | {w_best} | {w_bm25} | {cells} |", flush=True)
 
 
 if __name__ == "__main__":
