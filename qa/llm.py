@@ -22,12 +22,11 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from index.models import cache_dir
 from qa.errors import ModelIntegrityError, ModelNotAvailableError
 
 if TYPE_CHECKING:
     from llama_cpp import Llama
-
-CACHE_ENV = "CITEQA_CACHE"
 
 
 @dataclass(frozen=True, slots=True)
@@ -73,11 +72,6 @@ QWEN_0_5B = PackagedGGUF(
 PACKAGED_GGUF = {m.name: m for m in (QWEN_1_5B, QWEN_0_5B)}
 DEFAULT_LLM = QWEN_1_5B.name
 FAST_LLM = QWEN_0_5B.name
-
-
-def cache_dir() -> Path:
-    """Where assembled models live: ``$CITEQA_CACHE`` or ``~/.cache/citeqa``."""
-    return Path(os.environ.get(CACHE_ENV) or Path.home() / ".cache" / "citeqa").expanduser()
 
 
 def _part_files(model: PackagedGGUF) -> list[Path]:
