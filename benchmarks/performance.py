@@ -40,6 +40,8 @@ SEED_QUESTIONS = [
     "Who took responsibility for the shootout?",
 ]
 CHUNK_CHARS = 800
+DEFAULT_SYSTEM = "citeqa-onnx-qint8"  # what `citeqa index` and the chat UI build
+SYSTEMS = ["citeqa", "citeqa-onnx-int8", DEFAULT_SYSTEM]
 
 
 # ---------------------------------------------------------------- corpora
@@ -254,18 +256,29 @@ WORKERS: dict[str, Callable[..., dict[str, Any]]] = {
     "answers-langchain-stuff": lambda c, i, q: worker_answers(c, i, q, "langchain"),
     "citeqa": lambda c, i, q: worker_citeqa(c, i, q, "sentence-transformers/all-MiniLM-L6-v2"),
     "citeqa-onnx-int8": lambda c, i, q: worker_citeqa(c, i, q, "all-MiniLM-L6-v2-onnx-int8"),
+    "citeqa-onnx-qint8": lambda c, i, q: worker_citeqa(c, i, q, "all-MiniLM-L6-v2-onnx-qint8"),
     "langchain": lambda c, i, q: worker_langchain(c, i, q, "sentence-transformers/all-MiniLM-L6-v2"),
     "haystack": lambda c, i, q: worker_haystack(c, i, q, "sentence-transformers/all-MiniLM-L6-v2"),
 }
 
 
-def run_worker(system: str, corpus: Path, questions: list[tuple[str, list[str], str]]) -> dict[str, Any]:
-    """Build and query in a fresh process; add its peak memory."""
+def run_worker(
+    system: str, corpus: Path, questions: list[tuple[str, list[str], str]], keep: Path | None = None
+) -> dict[str, Any]:
+    """Build and query in a fresh process; add its peak memory.
+
+    ``keep``: build the index there (from scratch) and keep it, for the measurements that follow.
+    """
+    import shutil
+
     with tempfile.TemporaryDirectory() as tmp:
         spec = Path(tmp) / "spec.json"
         spec.write_text(json.dumps({"system": system, "corpus": str(corpus), "questions": questions}))
         out = Path(tmp) / "out.json"
-        proc = subprocess.Popen([sys.executable, __file__, "_worker", str(spec), str(Path(tmp) / "ix"), str(out)])
+        if keep is not None:
+            shutil.rmtree(keep, ignore_errors=True)
+        index_dir = keep or Path(tmp) / "ix"
+        proc = subprocess.Popen([sys.executable, __file__, "_worker", str(spec), str(index_dir), str(out)])
         _, status, usage = os.wait4(proc.pid, 0)
         if status != 0 or not out.exists():
             raise RuntimeError(f"{system} worker failed (status {status})")
@@ -309,14 +322,35 @@ def cold_start(index_dir: Path, repeats: int, env: dict[str, str] | None = None)
     return out
 
 
-def incremental(corpus: Path, size: int, squad: Path, root: Path) -> dict[str, float]:
-    """On a built index of ``corpus``: add 1% new articles, then delete them again."""
+def answers_by_size(index_dirs: dict[int, Path], questions: list[tuple[str, list[str], str]]) -> dict[str, Any]:
+    """Warm full answers (default reader) to the same questions over indexes of each corpus size."""
+    from qa import Pipeline
+    from qa.llm import prefer_repacking
+
+    prefer_repacking(True)  # a long-lived process, as the chat server is
+    out: dict[str, Any] = {}
+    for size, index_dir in sorted(index_dirs.items()):
+        pipeline = Pipeline(index_dir, reader="llm")
+        pipeline.answer(questions[0][0])
+        times = []
+        for question, _, _ in questions:
+            t = time.perf_counter()
+            pipeline.answer(question)
+            times.append(time.perf_counter() - t)
+        out[str(size)] = percentiles(times)
+        del pipeline
+    return out
+
+
+def incremental(corpus: Path, size: int, squad: Path, root: Path, index_dir: Path | None = None) -> dict[str, float]:
+    """On a built index of ``corpus`` (``index_dir``, else one built here): add 1% new articles, then delete them."""
     import shutil
 
     from index import build_index
 
-    index_dir = root / f"ix-incremental-{size}"
-    build_index([corpus], index_dir)
+    if index_dir is None:
+        index_dir = root / f"ix-incremental-{size}"
+        build_index([corpus], index_dir)
     extra_n = max(1, size // 100)
     extra, _ = make_corpus(squad, size + extra_n, root)
     work = root / f"incremental-{size}"
@@ -378,6 +412,8 @@ def faiss_scale(squad: Path, n: int, queries: int = 300, seed: int = 0) -> list[
     """Flat vs HNSW (float and 8-bit) vs IVF-PQ on ``n`` realistic vectors (see :func:`realistic_vectors`)."""
     import faiss
 
+    from index.store import HNSW_EF_CONSTRUCTION
+
     data, xq = realistic_vectors(squad, n, queries, seed)
     rng = np.random.default_rng(seed)
     d = data.shape[1]
@@ -390,7 +426,13 @@ def faiss_scale(squad: Path, n: int, queries: int = 300, seed: int = 0) -> list[
             "hnsw32-sq8",
             lambda: faiss.IndexHNSWSQ(d, sq8, 32, faiss.METRIC_INNER_PRODUCT),
             "efSearch",
-            [128, 256, 512, 1024],
+            [256, 512, 1024, 1536],
+        ),
+        (
+            f"hnsw32-sq8-efc{HNSW_EF_CONSTRUCTION}",
+            lambda: faiss.IndexHNSWSQ(d, sq8, 32, faiss.METRIC_INNER_PRODUCT),
+            "efSearch",
+            [512, 1024],
         ),
         (
             f"ivf{nlist}-pq48",
@@ -404,7 +446,7 @@ def faiss_scale(squad: Path, n: int, queries: int = 300, seed: int = 0) -> list[
     for name, make, knob, values in configs:
         index = make()
         if name.startswith("hnsw"):
-            index.hnsw.efConstruction = 40
+            index.hnsw.efConstruction = HNSW_EF_CONSTRUCTION if name.endswith(f"efc{HNSW_EF_CONSTRUCTION}") else 40
         t = time.perf_counter()
         if not index.is_trained:
             index.train(data[rng.choice(n, min(n, 50 * nlist), replace=False)])
@@ -555,6 +597,18 @@ def report(results: dict[str, Any], command: str) -> str:
             ["how", "p50 s", "p95 s", "n"],
             _latency_rows(results["cold"]),
         )
+    if results.get("answers_by_size"):
+        by_size = results["answers_by_size"]
+        smallest = by_size[min(by_size, key=int)]["p50"]
+        rows = [
+            [f"{int(size):,}", f"{r['p50']:.2f}", f"{r['p95']:.2f}", f"{r['n']}", f"{r['p50'] - smallest:+.2f}"]
+            for size, r in sorted(by_size.items(), key=lambda item: int(item[0]))
+        ]
+        lines += _table(
+            f"Full answer by corpus size, warm ({DEFAULT_SYSTEM} index, default reader, weights repacked)",
+            ["articles", "p50 s", "p95 s", "n", "p50 vs smallest"],
+            rows,
+        )
     if results.get("incremental"):
         rows = [
             [f"{r['articles']:,}", f"{r['added']}", f"{r['add_s']:.2f}", f"{r['removed']}", f"{r['delete_s']:.2f}"]
@@ -593,9 +647,7 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("squad", type=Path, help="dev-v1.1.json")
     parser.add_argument("--sizes", type=int, nargs="+", default=[1000])
-    parser.add_argument(
-        "--systems", nargs="+", default=["citeqa", "citeqa-onnx-int8"], choices=["citeqa", "citeqa-onnx-int8"]
-    )
+    parser.add_argument("--systems", nargs="+", default=SYSTEMS, choices=SYSTEMS)
     parser.add_argument("--peers", nargs="*", default=[], choices=["langchain", "haystack"])
     parser.add_argument("--repeats", type=int, default=3, help="builds per system and size; latencies repeat too")
     parser.add_argument("--questions", type=int, default=200, help="retrieval questions per size")
@@ -605,6 +657,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--answers", type=int, default=0, help="SQuAD questions answered end to end at the smallest size, per system"
     )
+    parser.add_argument(
+        "--scale-answers",
+        type=int,
+        default=0,
+        help="SQuAD questions answered (default reader, warm) over the default system's index of each size",
+    )
     parser.add_argument("--incremental", action="store_true", help="time adding 1%% and deleting, at the largest size")
     parser.add_argument("--quick", action="store_true", help="tiny sizes, for CI: the script must keep running")
     parser.add_argument("--work", type=Path, default=None, help="where corpora and indexes go")
@@ -613,17 +671,22 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     if args.quick:
         args.sizes, args.repeats, args.questions, args.faiss = [60], 1, 20, 20_000
-        args.systems, args.no_llm, args.incremental = ["citeqa", "citeqa-onnx-int8"], True, True
+        args.systems, args.no_llm, args.incremental = ["citeqa", DEFAULT_SYSTEM], True, True
     from qa.llm import cache_dir
 
     work = args.work or cache_dir() / "bench"
     work.mkdir(parents=True, exist_ok=True)
     results: dict[str, Any] = {"machine": machine(), "date": date.today().isoformat(), "builds": []}
+    kept: dict[int, Path] = {}  # size -> the default system's last index of that size
     for size in [] if args.no_builds else args.sizes:
         corpus, asked = make_corpus(args.squad, size, work)
         questions = random.Random(13).sample(asked, min(args.questions, len(asked)))
         for system in [*args.systems, *args.peers]:
-            runs = [run_worker(system, corpus, questions) for _ in range(args.repeats)]
+            runs = [run_worker(system, corpus, questions) for _ in range(args.repeats - 1)]
+            keep = work / f"ix-{system}-{size}" if system == DEFAULT_SYSTEM else None
+            runs.append(run_worker(system, corpus, questions, keep=keep))
+            if keep is not None:
+                kept[size] = keep
             best = sorted(runs, key=lambda r: r["build_s"])[len(runs) // 2]
             merged = {**best, "size": size, "system": system, "runs": [r["build_s"] for r in runs]}
             merged["peak_mb"] = max(r["peak_mb"] for r in runs)
@@ -642,10 +705,14 @@ def main(argv: list[str] | None = None) -> int:
             "size": size,
             **{s.removeprefix("answers-"): run_worker(s, corpus, chosen) for s in systems},
         }
+    if args.scale_answers and kept:
+        _, asked = make_corpus(args.squad, min(kept), work)
+        chosen = random.Random(7).sample(asked, min(args.scale_answers, len(asked)))
+        results["answers_by_size"] = answers_by_size(kept, chosen)
     if args.incremental:
         size = max(args.sizes)
         corpus, _ = make_corpus(args.squad, size, work)
-        results["incremental"] = [incremental(corpus, size, args.squad, work)]
+        results["incremental"] = [incremental(corpus, size, args.squad, work, kept.get(size))]
     if not args.no_llm:
         from qa.pipeline import ensure_default_index
 
@@ -662,7 +729,7 @@ def main(argv: list[str] | None = None) -> int:
         torch_index = work / "seeds-pytorch"
         build_index([SEEDS_DIR], torch_index, embedder=make_embedder(DEFAULT_EMBEDDING_MODEL))
         results["cold"] = {
-            **{f"{k} (default index: int8 ONNX MiniLM)": v for k, v in cold_start(seeds_index, args.repeats).items()},
+            **{f"{k} (default index: MiniLM in int8)": v for k, v in cold_start(seeds_index, args.repeats).items()},
             **{
                 f"{k} (default index, LLM weights repacked)": v
                 for k, v in cold_start(seeds_index, args.repeats, {"CITEQA_LLM_REPACK": "1"}).items()

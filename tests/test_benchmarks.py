@@ -32,8 +32,8 @@ def test_quick_benchmark_runs_and_reports_every_table(tmp_path):
     )
     results = json.loads(raw.read_text())
     builds = {b["system"]: b for b in results["builds"]}
-    assert set(builds) == {"citeqa", "citeqa-onnx-int8"}
-    assert builds["citeqa"]["articles"] == 60 and builds["citeqa"]["chunks"] == builds["citeqa-onnx-int8"]["chunks"]
+    assert set(builds) == {"citeqa", "citeqa-onnx-qint8"}
+    assert builds["citeqa"]["articles"] == 60 and builds["citeqa"]["chunks"] == builds["citeqa-onnx-qint8"]["chunks"]
     for b in builds.values():
         assert b["recall@5"] >= 0.9 and b["peak_mb"] > 0 and b["retrieval"]["n"] == 20
     (inc,) = results["incremental"]
