@@ -117,6 +117,23 @@ class CorpusIndex:
         row = self.sentence_rows[article_id]
         return np.asarray(self.sentence_vectors[row + first : row + last], dtype=np.float32)
 
+    def nearest(self, vector: np.ndarray, k: int) -> list[int]:
+        """Rows of the ``k`` chunks whose vectors have the largest inner product with ``vector``.
+
+        One query is searched on one thread: FAISS's OpenMP threads cost more than they save
+        on a single query, most of all while onnxruntime's threads still spin after embedding it
+        (17,779 chunks, flat: 7.7 ms with 2 threads, 1.6 ms with one).
+        """
+        import faiss
+
+        threads = faiss.omp_get_max_threads()
+        faiss.omp_set_num_threads(1)  # OpenMP keeps this per thread: other threads are not slowed
+        try:
+            _, rows = self.vectors.search(np.asarray(vector, dtype=np.float32).reshape(1, -1), k)
+        finally:
+            faiss.omp_set_num_threads(threads)
+        return [int(r) for r in rows[0] if r >= 0]
+
     def chunk_vectors(self, rows: Sequence[int] | None = None) -> np.ndarray:
         """Stored vectors of the given chunk rows (all rows when None)."""
         if rows is None:

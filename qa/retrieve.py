@@ -39,6 +39,23 @@ def reciprocal_rank_fusion(rankings: Sequence[Sequence[int]], k: int = RRF_K) ->
     return fused
 
 
+def top_rows(scores: np.ndarray, k: int) -> np.ndarray:
+    """Indices of the ``k`` highest scores, highest first, ties in index order.
+
+    The same as ``np.argsort(-scores, kind="stable")[:k]`` without sorting every score: a BM25
+    score per chunk of a 100k-article index is ~180k of them, for a top 50.
+    """
+    n = scores.size
+    if k >= n:
+        return np.argsort(-scores, kind="stable")
+    if k <= 0:
+        return np.zeros(0, dtype=np.int64)
+    kth = np.partition(scores, n - k)[n - k]  # the k-th highest score
+    above = np.flatnonzero(scores > kth)
+    rows = np.concatenate([above, np.flatnonzero(scores == kth)[: k - above.size]])
+    return rows[np.lexsort((rows, -scores[rows]))]
+
+
 class HybridRetriever:
     """Finds the chunks most relevant to a question.
 
@@ -106,19 +123,18 @@ class HybridRetriever:
         lexical = self.index.bm25.scores(question)
         if allowed is None:
             depth = min(self.candidates, len(self.index.chunks))
-            _, dense_rows = self.index.vectors.search(vector[None, :].astype(np.float32), depth)
-            dense_ranking = [int(r) for r in dense_rows[0] if r >= 0]
+            dense_ranking = self.index.nearest(vector, depth)
         else:
             rows = np.asarray(sorted(set(allowed)), dtype=np.int64)
             if rows.size == 0:
                 return []
             depth = min(self.candidates, rows.size)
             cosine_all = self.index.chunk_vectors(rows.tolist()) @ vector
-            dense_ranking = [int(rows[i]) for i in np.argsort(-cosine_all, kind="stable")[:depth]]
+            dense_ranking = [int(rows[i]) for i in top_rows(cosine_all, depth)]
             mask = np.zeros(len(lexical), dtype=bool)
             mask[rows] = True
             lexical = np.where(mask, lexical, 0.0)
-        lexical_ranking = [int(r) for r in np.argsort(-lexical, kind="stable")[:depth] if lexical[r] > 0]
+        lexical_ranking = [int(r) for r in top_rows(lexical, depth) if lexical[r] > 0]
         dense: dict[int, float] = {}
         if self.mode == "hybrid":
             candidates = list(dict.fromkeys([*dense_ranking, *lexical_ranking]))

@@ -216,8 +216,10 @@ def test_large_indexes_switch_to_hnsw_and_still_find_the_right_chunk(corpus, tmp
     index = load_index(tmp_path / "ix")
     assert isinstance(index.vectors, faiss.IndexHNSWSQ) and index.vectors.hnsw.efSearch == store.HNSW_EF_SEARCH
     question = embedder.embed(["Engineer Maria Olsen led the repair crew"])
-    _, rows = index.vectors.search(question, 1)
-    assert index.chunks[int(rows[0][0])].article_id == "harbour"
+    threads = faiss.omp_get_max_threads()
+    rows = index.nearest(question[0], 2)
+    assert len(rows) == 2 and index.chunks[rows[0]].article_id == "harbour"
+    assert faiss.omp_get_max_threads() == threads  # the one-thread search leaves builds their threads
     # Stored vectors come back close to the originals (8-bit quantisation).
     original = _mean_of_sentences(index, index.chunks[0], embedder)
     assert float(index.chunk_vectors([0])[0] @ original) > 0.99

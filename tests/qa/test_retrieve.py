@@ -1,7 +1,10 @@
+import numpy as np
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from index import build_index, load_index
-from qa.retrieve import HybridRetriever, reciprocal_rank_fusion
+from qa.retrieve import HybridRetriever, reciprocal_rank_fusion, top_rows
 
 
 def test_reciprocal_rank_fusion_by_hand():
@@ -10,6 +13,12 @@ def test_reciprocal_rank_fusion_by_hand():
     assert fused[2] == pytest.approx(1 / 62)
     assert fused[3] == pytest.approx(1 / 63 + 1 / 61)
     assert sorted(fused, key=lambda i: -fused[i]) == [1, 3, 2]
+
+
+@given(st.lists(st.integers(0, 4), max_size=40), st.integers(0, 45))
+def test_top_rows_is_a_stable_descending_sort_cut_at_k(values, k):
+    scores = np.asarray(values, dtype=np.float32)  # few distinct values: many ties at the cut
+    assert top_rows(scores, k).tolist() == np.argsort(-scores, kind="stable")[:k].tolist()
 
 
 def test_hybrid_search_finds_the_right_article(corpus, tmp_path, embedder):
