@@ -93,14 +93,19 @@ def percentiles(values: Sequence[float]) -> dict[str, float]:
 def worker_citeqa(corpus: Path, index_dir: Path, questions: list[list[str]], embedder: str) -> dict[str, Any]:
     from index import build_index
     from index.embed import make_embedder
-    from qa import Pipeline, SentenceReader
 
     model = make_embedder(embedder)
     began = time.perf_counter()
     report = build_index([corpus], index_dir, embedder=model)
     seconds = time.perf_counter() - began
-    pipeline = Pipeline(index_dir, reader=SentenceReader(), embedder=model)
-    retriever = pipeline.retriever
+    return {"build_s": seconds, "articles": report.articles, "chunks": report.chunks, **retrieval(index_dir, questions)}
+
+
+def retrieval(index_dir: Path, questions: Sequence[Sequence[Any]]) -> dict[str, Any]:
+    """Warm retrieval latency and recall@5 of a built citeqa index (its own embedding model)."""
+    from qa import Pipeline, SentenceReader
+
+    retriever = Pipeline(index_dir, reader=SentenceReader()).retriever
     retriever.search("warm up", 5)
     times, found = [], 0
     for question, _, article_id in questions:
@@ -108,13 +113,7 @@ def worker_citeqa(corpus: Path, index_dir: Path, questions: list[list[str]], emb
         hits = retriever.search(question, 5)
         times.append(time.perf_counter() - t)
         found += article_id in {h.chunk.article_id for h in hits}
-    return {
-        "build_s": seconds,
-        "articles": report.articles,
-        "chunks": report.chunks,
-        "retrieval": percentiles(times),
-        "recall@5": found / max(len(questions), 1),
-    }
+    return {"retrieval": percentiles(times), "recall@5": found / max(len(questions), 1)}
 
 
 def _files(corpus: Path) -> list[tuple[str, str]]:
@@ -566,6 +565,22 @@ def report(results: dict[str, Any], command: str) -> str:
             ],
             rows,
         )
+    if results.get("kept"):
+        rows = [
+            [
+                f"{r['size']:,}",
+                f"{1000 * r['retrieval']['p50']:.1f}",
+                f"{1000 * r['retrieval']['p95']:.1f}",
+                f"{r['retrieval']['n']}",
+                f"{r['recall@5']:.3f}",
+            ]
+            for r in results["kept"]
+        ]
+        lines += _table(
+            f"Retrieval on kept {DEFAULT_SYSTEM} indexes (warm)",
+            ["articles", "retrieval p50 ms", "p95 ms", "n", "recall@5"],
+            rows,
+        )
     if results.get("answers"):
         lines += _table(
             "Full answer, warm, seed corpus", ["reader", "p50 s", "p95 s", "n"], _latency_rows(results["answers"])
@@ -663,6 +678,11 @@ def main(argv: list[str] | None = None) -> int:
         default=0,
         help="SQuAD questions answered (default reader, warm) over the default system's index of each size",
     )
+    parser.add_argument(
+        "--kept",
+        action="store_true",
+        help="build nothing: time retrieval (and --scale-answers) on the indexes an earlier run kept",
+    )
     parser.add_argument("--incremental", action="store_true", help="time adding 1%% and deleting, at the largest size")
     parser.add_argument("--quick", action="store_true", help="tiny sizes, for CI: the script must keep running")
     parser.add_argument("--work", type=Path, default=None, help="where corpora and indexes go")
@@ -678,7 +698,16 @@ def main(argv: list[str] | None = None) -> int:
     work.mkdir(parents=True, exist_ok=True)
     results: dict[str, Any] = {"machine": machine(), "date": date.today().isoformat(), "builds": []}
     kept: dict[int, Path] = {}  # size -> the default system's last index of that size
-    for size in [] if args.no_builds else args.sizes:
+    if args.kept:
+        results["kept"] = []
+        for size in args.sizes:
+            kept[size] = work / f"ix-{DEFAULT_SYSTEM}-{size}"
+            if not kept[size].exists():
+                parser.error(f"no kept index of {size} articles at {kept[size]}: run once without --kept")
+            _, asked = make_corpus(args.squad, size, work)
+            questions = random.Random(13).sample(asked, min(args.questions, len(asked)))
+            results["kept"].append({"size": size, **retrieval(kept[size], questions)})
+    for size in [] if args.no_builds or args.kept else args.sizes:
         corpus, asked = make_corpus(args.squad, size, work)
         questions = random.Random(13).sample(asked, min(args.questions, len(asked)))
         for system in [*args.systems, *args.peers]:

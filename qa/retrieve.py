@@ -42,8 +42,9 @@ def reciprocal_rank_fusion(rankings: Sequence[Sequence[int]], k: int = RRF_K) ->
 def top_rows(scores: np.ndarray, k: int) -> np.ndarray:
     """Indices of the ``k`` highest scores, highest first, ties in index order.
 
-    The same as ``np.argsort(-scores, kind="stable")[:k]`` without sorting every score: a BM25
-    score per chunk of a 100k-article index is ~180k of them, for a top 50.
+    The same as ``np.argsort(-scores, kind="stable")[:k]`` without sorting every score: a
+    100k-article index has ~184k chunks, for a top 50. Selection is slow when most scores are
+    equal, so leave out the zeros of sparse scores first.
     """
     n = scores.size
     if k >= n:
@@ -134,7 +135,10 @@ class HybridRetriever:
             mask = np.zeros(len(lexical), dtype=bool)
             mask[rows] = True
             lexical = np.where(mask, lexical, 0.0)
-        lexical_ranking = [int(r) for r in top_rows(lexical, depth) if lexical[r] > 0]
+        # Only chunks sharing a word with the question: most scores are 0, and selecting among
+        # that many equal values is slow (184k chunks: 22 ms, against 0.3 ms for the positive ones).
+        positive = np.flatnonzero(lexical > 0)
+        lexical_ranking = positive[top_rows(lexical[positive], depth)].tolist()
         dense: dict[int, float] = {}
         if self.mode == "hybrid":
             candidates = list(dict.fromkeys([*dense_ranking, *lexical_ranking]))
