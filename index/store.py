@@ -172,8 +172,8 @@ def write_lock(directory: Path) -> Iterator[None]:
 # HNSW-SQ8 answers in under 2 ms at 1M and stores 656 bytes per vector instead of 1,536.
 APPROXIMATE_FROM_CHUNKS = 50_000
 # At 1M vectors (docs/performance.md), efConstruction 80 builds a better graph than 40: recall@10 of
-# exact search at efSearch 1024 goes from 0.946 to 0.964 (2.2 ms a query) for a 1.6x longer FAISS
-# build (124 s instead of 77 s, small beside embedding 1M chunks). Raising efSearch instead levels
+# exact search at efSearch 1024 goes from 0.946 to 0.965 (2.1 ms a query) for a 1.6x longer FAISS
+# build (104 s instead of 66 s, small beside embedding 1M chunks). Raising efSearch instead levels
 # off at 0.957; 48 neighbours reach 0.956 at 784 bytes a vector.
 HNSW_NEIGHBOURS = 32
 HNSW_EF_CONSTRUCTION = 80
