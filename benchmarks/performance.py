@@ -418,18 +418,23 @@ def faiss_scale(squad: Path, n: int, queries: int = 300, seed: int = 0) -> list[
     d = data.shape[1]
     nlist = max(16, int(4 * np.sqrt(n)))
     sq8: Any = faiss.ScalarQuantizer.QT_8bit
+
+    def hnsw(index: Any, ef_construction: int = 40) -> Any:
+        index.hnsw.efConstruction = ef_construction
+        return index
+
     configs: list[tuple[str, Callable[[], Any], str, list[int]]] = [
         ("flat", lambda: faiss.IndexFlatIP(d), "", [0]),
-        ("hnsw32", lambda: faiss.IndexHNSWFlat(d, 32, faiss.METRIC_INNER_PRODUCT), "efSearch", [128, 256, 512]),
+        ("hnsw32", lambda: hnsw(faiss.IndexHNSWFlat(d, 32, faiss.METRIC_INNER_PRODUCT)), "efSearch", [128, 256, 512]),
         (
             "hnsw32-sq8",
-            lambda: faiss.IndexHNSWSQ(d, sq8, 32, faiss.METRIC_INNER_PRODUCT),
+            lambda: hnsw(faiss.IndexHNSWSQ(d, sq8, 32, faiss.METRIC_INNER_PRODUCT)),
             "efSearch",
             [256, 512, 1024, 1536],
         ),
         (
-            f"hnsw32-sq8-efc{HNSW_EF_CONSTRUCTION}",
-            lambda: faiss.IndexHNSWSQ(d, sq8, 32, faiss.METRIC_INNER_PRODUCT),
+            f"hnsw32-sq8-efc{HNSW_EF_CONSTRUCTION}",  # the index citeqa builds
+            lambda: hnsw(faiss.IndexHNSWSQ(d, sq8, 32, faiss.METRIC_INNER_PRODUCT), HNSW_EF_CONSTRUCTION),
             "efSearch",
             [512, 1024],
         ),
@@ -444,8 +449,6 @@ def faiss_scale(squad: Path, n: int, queries: int = 300, seed: int = 0) -> list[
     truth = None
     for name, make, knob, values in configs:
         index = make()
-        if name.startswith("hnsw"):
-            index.hnsw.efConstruction = HNSW_EF_CONSTRUCTION if name.endswith(f"efc{HNSW_EF_CONSTRUCTION}") else 40
         t = time.perf_counter()
         if not index.is_trained:
             index.train(data[rng.choice(n, min(n, 50 * nlist), replace=False)])
