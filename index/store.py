@@ -21,6 +21,7 @@ from __future__ import annotations
 import contextlib
 import fcntl
 import json
+import logging
 import os
 import shutil
 import sqlite3
@@ -33,9 +34,11 @@ from typing import Any
 
 import numpy as np
 
-from index.bm25 import BM25
+from index.bm25 import BM25, TOKENIZER
 from index.errors import IndexCorruptError, IndexNotFoundError
 from index.types import Article, Chunk, Sentence
+
+log = logging.getLogger(__name__)
 
 FORMAT_VERSION = 2  # 2: sentence vectors stored; chunk vectors are their means
 CURRENT_FILE = "CURRENT"
@@ -370,6 +373,11 @@ def load_index(directory: str | os.PathLike[str]) -> CorpusIndex:
         or sentence_vectors.shape != (sum(map(len, sentences.values())), manifest.dimension)
     ):
         raise IndexCorruptError(f"index at {directory} is damaged: its parts disagree on their sizes")
+    if bm25.tokenizer != TOKENIZER:
+        # Built by an older citeqa: its terms are not the ones queries now make. The chunk texts
+        # are all here, so rebuild it in memory (the next update of the index writes it out).
+        log.warning("index at %s has %s BM25 terms; rebuilding them as %s", directory, bm25.tokenizer, TOKENIZER)
+        bm25 = BM25.build([c.text for c in chunks])
     return CorpusIndex(
         directory, name, manifest, articles, sentences, chunks, vectors, bm25, sentence_vectors, sentence_rows
     )

@@ -2,11 +2,31 @@ import math
 
 import numpy as np
 
-from index.bm25 import BM25, tokenize
+from index.bm25 import BM25, TOKENIZER, tokenize
 
 
-def test_tokenize_drops_stopwords_and_folds_plurals():
-    assert tokenize("The troops were pulled back from the borders") == ["troop", "pulled", "back", "border"]
+def test_tokenize_drops_stopwords_and_stems():
+    assert tokenize("The troops were pulled back from the borders") == ["troop", "pull", "back", "border"]
+    # A question's word and the article's word meet at one stem.
+    assert tokenize("Who was elected?") == tokenize("the election") == ["elect"]
+    assert tokenize("flooding") == tokenize("floods")
+
+
+def test_inflected_question_words_score_their_text():
+    bm25 = BM25.build(["Heavy rain flooded the lower town", "The school gym was opened"])
+    assert bm25.scores("Which town floods?").argmax() == 0
+    assert bm25.scores("Who opens the gym?").argmax() == 1
+
+
+def test_files_from_before_stemming_say_so(tmp_path):
+    bm25 = BM25.build(["river flood"])
+    bm25.save(tmp_path)
+    assert BM25.load(tmp_path).tokenizer == TOKENIZER
+    # What an earlier citeqa wrote: the same arrays without the tokenizer's name.
+    with np.load(tmp_path / "bm25.npz") as arrays:
+        old = {name: arrays[name] for name in arrays.files if name != "tokenizer"}
+    np.savez(tmp_path / "bm25.npz", **old)
+    assert BM25.load(tmp_path).tokenizer == "plural-s"
 
 
 def test_scores_match_the_bm25_formula(tmp_path):

@@ -3,9 +3,11 @@ import sqlite3
 
 import numpy as np
 import pytest
+from scipy import sparse
 
 import index.store
 from index import build_index, load_index
+from index.bm25 import TOKENIZER
 from index.errors import EmptyCorpusError, IndexCorruptError, IndexMismatchError, IndexNotFoundError
 from index.store import current_generation
 from tests.fakes import HashEmbedder
@@ -193,6 +195,42 @@ def test_other_format_version_is_refused(corpus, tmp_path, embedder):
     manifest.write_text(manifest.read_text().replace('"format_version": 2', '"format_version": 99'))
     with pytest.raises(IndexCorruptError, match="format version 99"):
         load_index(tmp_path / "ix")
+
+
+def test_bm25_terms_from_an_older_tokenizer_are_rebuilt_on_load(corpus, tmp_path, embedder, caplog):
+    build_index([corpus], tmp_path / "ix", embedder=embedder)
+    folder = tmp_path / "ix" / current_generation(tmp_path / "ix")
+    # Replace the BM25 files with ones whose terms are whole lower-cased words, as an older
+    # tokenizer made them, and which name no tokenizer.
+    chunks = load_index(tmp_path / "ix").chunks
+    vocabulary = {}
+    rows, cols = [], []
+    for row, chunk in enumerate(chunks):
+        for word in sorted(set(chunk.text.lower().split())):
+            rows.append(row)
+            cols.append(vocabulary.setdefault(word, len(vocabulary)))
+    matrix = sparse.csc_matrix((np.ones(len(rows), np.float32), (rows, cols)), shape=(len(chunks), len(vocabulary)))
+    np.savez(
+        folder / "bm25.npz",
+        data=matrix.data,
+        indices=matrix.indices,
+        indptr=matrix.indptr,
+        shape=np.asarray(matrix.shape, dtype=np.int64),
+        params=np.asarray([1.5, 0.75]),
+    )
+    (folder / "bm25_vocab.json").write_text(json.dumps(vocabulary))
+    manifest = folder / "manifest.json"
+    data = json.loads(manifest.read_text())
+    for name in ("bm25.npz", "bm25_vocab.json"):
+        data["file_sizes"][name] = (folder / name).stat().st_size
+    manifest.write_text(json.dumps(data))
+
+    with caplog.at_level("WARNING", logger="index.store"):
+        loaded = load_index(tmp_path / "ix")
+    assert "rebuilding" in caplog.text
+    assert loaded.bm25.tokenizer == TOKENIZER
+    flood_rows = [i for i, c in enumerate(loaded.chunks) if c.article_id == "sub/floods"]
+    assert int(loaded.bm25.scores("Where did it flood?").argmax()) in flood_rows
 
 
 def test_records_are_plain_sqlite_and_nothing_is_pickled(corpus, tmp_path, embedder):
