@@ -169,7 +169,7 @@ def build_index(
                 f"no article could be indexed from {listed}"
                 + (f" ({reasons})" if reasons else f": no {'/'.join(('.txt', '.md'))} files found")
             )
-        if old is not None and not (plan.fresh or plan.removed or rechunk):
+        if old is not None and not (plan.fresh or plan.removed or rechunk or old.bm25_outdated):
             return BuildReport(
                 (), (), (), len(plan.keep), tuple(plan.errors), len(old.articles), len(old.chunks), old.generation
             )

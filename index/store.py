@@ -102,6 +102,8 @@ class CorpusIndex:
         sentence_vectors: One normalised float16 vector per sentence (memory-mapped from disk).
         sentence_rows: Row in ``sentence_vectors`` of each article's first sentence; an
             article's sentences have consecutive rows.
+        bm25_outdated: The stored BM25 was made by an older tokenizer and ``bm25`` was rebuilt
+            in memory; the next :func:`index.build_index` writes it out.
     """
 
     directory: Path
@@ -114,6 +116,7 @@ class CorpusIndex:
     bm25: BM25
     sentence_vectors: np.ndarray
     sentence_rows: Mapping[str, int]
+    bm25_outdated: bool = False
 
     def vectors_of_sentences(self, article_id: str, first: int, last: int) -> np.ndarray:
         """Vectors of sentences ``first``..``last - 1`` of an article, as float32."""
@@ -373,13 +376,14 @@ def load_index(directory: str | os.PathLike[str]) -> CorpusIndex:
         or sentence_vectors.shape != (sum(map(len, sentences.values())), manifest.dimension)
     ):
         raise IndexCorruptError(f"index at {directory} is damaged: its parts disagree on their sizes")
-    if bm25.tokenizer != TOKENIZER:
+    outdated = bm25.tokenizer != TOKENIZER
+    if outdated:
         # Built by an older citeqa: its terms are not the ones queries now make. The chunk texts
-        # are all here, so rebuild it in memory (the next update of the index writes it out).
+        # are all here, so it is rebuilt in memory, and written out by the next build_index().
         log.warning("index at %s has %s BM25 terms; rebuilding them as %s", directory, bm25.tokenizer, TOKENIZER)
         bm25 = BM25.build([c.text for c in chunks])
     return CorpusIndex(
-        directory, name, manifest, articles, sentences, chunks, vectors, bm25, sentence_vectors, sentence_rows
+        directory, name, manifest, articles, sentences, chunks, vectors, bm25, sentence_vectors, sentence_rows, outdated
     )
 
 

@@ -231,6 +231,13 @@ def test_bm25_terms_from_an_older_tokenizer_are_rebuilt_on_load(corpus, tmp_path
     assert loaded.bm25.tokenizer == TOKENIZER
     flood_rows = [i for i, c in enumerate(loaded.chunks) if c.article_id == "sub/floods"]
     assert int(loaded.bm25.scores("Where did it flood?").argmax()) in flood_rows
+    # The next build writes the new terms out, re-embedding nothing; later loads need no rebuild.
+    report = build_index([corpus], tmp_path / "ix", embedder=embedder)
+    assert report.unchanged == 3 and not report.added and report.generation != folder.name
+    caplog.clear()
+    with caplog.at_level("WARNING", logger="index.store"):
+        assert not load_index(tmp_path / "ix").bm25_outdated
+    assert "rebuilding" not in caplog.text
 
 
 def test_records_are_plain_sqlite_and_nothing_is_pickled(corpus, tmp_path, embedder):
