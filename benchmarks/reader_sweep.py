@@ -3,9 +3,11 @@
     python benchmarks/reader_sweep.py ../shared/data/squad-v1.1/dev-v1.1.json --sentences 3
     python benchmarks/reader_sweep.py ../shared/data/squad-v1.1/dev-v1.1.json --sentences 6 \\
         --lexical 0 --rank-penalty 0 --single-look          # the order and depth used before
+    python benchmarks/reader_sweep.py ../shared/data/squad-v1.1/dev-v1.1.json \
+        --layout question-first --settings open closed      # the question before the passages
 
 Unlike ``citeqa eval`` this varies the reader's knobs (evidence sentences shown, their order, the
-second look, the support check) and keeps every answer's signals and time in ``--out``.
+second look, the support check, the prompt layout) and keeps every answer's signals and time in ``--out``.
 """
 
 from __future__ import annotations
@@ -23,7 +25,7 @@ import qa.pipeline as pipeline_module
 import qa.readers as readers_module
 from qa.llm import prefer_repacking
 from qa.readers import LlamaReader
-from qa.squad import best_over, corpus_dir, exact_match, f1, load_squad, own_passages, passages_for, sample
+from qa.squad import SETTINGS, best_over, corpus_dir, exact_match, f1, load_squad, own_passages, passages_for, sample
 
 
 def main() -> None:
@@ -34,6 +36,8 @@ def main() -> None:
     parser.add_argument("--rank-penalty", type=float, default=pipeline_module.PASSAGE_RANK_PENALTY)
     parser.add_argument("--single-look", action="store_true", help="no second look at more evidence")
     parser.add_argument("--no-support", action="store_true", help="no support check")
+    parser.add_argument("--layout", default=readers_module.DEFAULT_LAYOUT, choices=readers_module.LAYOUTS)
+    parser.add_argument("--settings", nargs="+", default=SETTINGS, choices=SETTINGS)
     parser.add_argument("--model", default=None, help="GGUF name or path (default: the default reader's)")
     parser.add_argument("--limit", type=int, default=100)
     parser.add_argument("--seed", type=int, default=13)
@@ -45,7 +49,7 @@ def main() -> None:
         readers_module.SECOND_LOOK_BELOW = -1.0
     prefer_repacking(True)  # as citeqa eval does: many answers from one load
     support = None if args.no_support else readers_module.LLM_SUPPORT
-    options = {"max_sentences": args.sentences, "support": support}
+    options = {"max_sentences": args.sentences, "support": support, "layout": args.layout}
     reader = LlamaReader(args.model, **options) if args.model else LlamaReader(**options)
     paragraphs, questions = load_squad(args.squad)
     pipeline = pipeline_module.Pipeline(corpus_dir(args.squad, paragraphs) / "index", reader=reader)
@@ -55,7 +59,7 @@ def main() -> None:
     pipeline.read("Warm up?", own[chosen[0].article_id])
     rows = []
     for q in chosen:
-        for setting in ("open", "closed", "unanswerable"):
+        for setting in args.settings:
             began = time.perf_counter()
             vector = retriever.embed_query(q.question)
             hits = passages_for(setting, q, retriever, vector, own, 4)
@@ -69,7 +73,7 @@ def main() -> None:
                 row["citation_hit"] = any(a in result.citations[0].quote for a in q.answers)
             rows.append(row)
     summary = {}
-    for setting in ("open", "closed", "unanswerable"):
+    for setting in args.settings:
         mine = [r for r in rows if r["setting"] == setting]
         n = len(mine)
         summary[setting] = {

@@ -99,17 +99,31 @@ _EXAMPLE = (
     "The city council voted on Tuesday to close two libraries after a budget shortfall of $4 million. "
     "Mayor Ellen Park said the decision was painful but necessary. Five members voted in favour."
 )
-# Worked examples sent before every question: they teach copying (a name, a reason clause, a
-# number word) and refusing. They form a fixed prompt prefix that llama.cpp keeps cached.
-FEW_SHOT: tuple[tuple[str, str], ...] = (
-    (f"Passages:\n{_EXAMPLE}\n\nQuestion: Who is the mayor?", "Ellen Park"),
-    (
-        f"Passages:\n{_EXAMPLE}\n\nQuestion: Why did the council close the libraries?",
-        "after a budget shortfall of $4 million",
-    ),
-    (f"Passages:\n{_EXAMPLE}\n\nQuestion: How many members voted in favour?", "Five"),
-    (f"Passages:\n{_EXAMPLE}\n\nQuestion: Who won the election?", "NONE"),
-)
+# Where the question goes relative to the passages. "passages-first" was the first layout;
+# docs/quality.md compares them.
+LAYOUTS = {
+    "passages-first": "Passages:\n{passages}\n\nQuestion: {question}",
+    "question-first": "Question: {question}\n\nPassages:\n{passages}",
+    "question-both": "Question: {question}\n\nPassages:\n{passages}\n\nQuestion: {question}",
+}
+DEFAULT_LAYOUT = "passages-first"
+
+
+def few_shot(layout: str = DEFAULT_LAYOUT) -> tuple[tuple[str, str], ...]:
+    """Worked examples sent before every question: they teach copying (a name, a reason clause, a
+    number word) and refusing. They form a fixed prompt prefix that llama.cpp keeps cached."""
+    template = LAYOUTS[layout]
+    return tuple(
+        (template.format(passages=_EXAMPLE, question=question), reply)
+        for question, reply in (
+            ("Who is the mayor?", "Ellen Park"),
+            ("Why did the council close the libraries?", "after a budget shortfall of $4 million"),
+            ("How many members voted in favour?", "Five"),
+            ("Who won the election?", "NONE"),
+        )
+    )
+
+
 NO_ANSWER = "NONE"
 # Evidence sentences shown to the LLM (see docs/quality.md for the sweep). When the model finds
 # no answer in them, or is unsure, it takes a second look at WIDER_LOOK times as many.
@@ -142,6 +156,7 @@ class LlamaReader:
         max_chars: Upper bound on the evidence shown, in characters.
         support: Checks that the cited sentence answers the question before an answer is shown
             (None: no check).
+        layout: Where the question stands relative to the passages (a key of :data:`LAYOUTS`).
     """
 
     def __init__(
@@ -151,16 +166,21 @@ class LlamaReader:
         max_sentences: int = MAX_SENTENCES,
         max_chars: int = 1200,
         support: SupportModel | None = LLM_SUPPORT,
+        layout: str = DEFAULT_LAYOUT,
     ):
+        if layout not in LAYOUTS:
+            raise ValueError(f"unknown prompt layout {layout!r}; valid: {', '.join(LAYOUTS)}")
         self.name = f"llm:{model}"
         self.chat_model = ChatModel(model)
         self.max_sentences = max_sentences
         self.max_chars = max_chars
         self.support = support
+        self.template = LAYOUTS[layout]
+        self.few_shot = few_shot(layout)
 
     def warm(self) -> None:
         """Load the model and its few-shot prompt state now rather than at the first question."""
-        self.chat_model.warm(SYSTEM_PROMPT, FEW_SHOT)
+        self.chat_model.warm(SYSTEM_PROMPT, self.few_shot)
 
     def select(self, evidence: Sequence[Evidence], limit: int | None = None) -> list[Evidence]:
         """The evidence shown to the model: the best ``limit`` sentences within the character budget."""
@@ -217,14 +237,14 @@ class LlamaReader:
         index: CorpusIndex,
         on_text: TextCallback | None,
     ) -> Reading:
-        prompt = f"Passages:\n{self.passages(chosen, index)}\n\nQuestion: {question}"
+        prompt = self.template.format(passages=self.passages(chosen, index), question=question)
 
         def shown(text: str) -> None:
             # "NONE" is the model refusing, not an answer to show while it is being written.
             if on_text is not None and not NO_ANSWER.startswith(text.strip().upper()):
                 on_text(text)
 
-        generation = self.chat_model.chat(SYSTEM_PROMPT, FEW_SHOT, prompt, max_tokens=48, on_text=shown)
+        generation = self.chat_model.chat(SYSTEM_PROMPT, self.few_shot, prompt, max_tokens=48, on_text=shown)
         text = generation.text.strip().strip('"').strip()
         if not text or text.upper().startswith(NO_ANSWER):
             return Reading(None, generation.confidence, "the model found no answer in the passages")

@@ -87,3 +87,33 @@ def test_langchain_retriever_returns_documents_with_offsets(index_dir):
     for d in docs:
         assert article.text[d.metadata["start"] : d.metadata["end"]] == d.page_content
         assert d.metadata["published"] == "2023-11-14"
+
+
+def test_a_prompt_layout_puts_the_question_where_it_says(index_dir):
+    from qa.pipeline import Pipeline
+    from qa.readers import LlamaReader
+
+    reader = LlamaReader(layout="question-both")
+    prompts = []
+    chat = reader.chat_model.chat
+
+    def spy(system, turns, prompt, **kwargs):
+        prompts.append((turns, prompt))
+        return chat(system, turns, prompt, **kwargs)
+
+    reader.chat_model.chat = spy
+    result = Pipeline(index_dir, reader=reader).answer("Who led the armed group?")
+    assert result.text == "Milan Radoičić", result
+    turns, prompt = prompts[0]
+    assert prompt.startswith("Question: Who led the armed group?\n\nPassages:\n")
+    assert prompt.endswith("\n\nQuestion: Who led the armed group?")
+    assert "Radoičić" in prompt.split("Passages:\n", 1)[1]
+    # The worked examples are shown in the same layout.
+    assert all(example.startswith("Question: ") and example.count("Question: ") == 2 for example, _ in turns)
+
+
+def test_an_unknown_prompt_layout_is_refused():
+    from qa.readers import LlamaReader
+
+    with pytest.raises(ValueError, match="unknown prompt layout 'sideways'; valid: passages-first"):
+        LlamaReader(layout="sideways")
