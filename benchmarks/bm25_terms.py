@@ -76,7 +76,9 @@ def main() -> None:
     samples = (
         {"all": questions} if args.limit == 0 else {f"seed {s}": sample(questions, args.limit, s) for s in args.seeds}
     )
-    vectors = {name: embedder.embed([q.question for q in qs]) for name, qs in samples.items()}
+    # One question per call, as answer() embeds it: the int8 model quantizes each batch's
+    # activations with one scale, so a question's vector depends on what it is batched with.
+    vectors = {name: [embedder.embed([q.question])[0] for q in qs] for name, qs in samples.items()}
     columns = " | ".join(f"{name}: R@{'/'.join(map(str, RECALL_AT))}" for name in samples)
     print(f"{len(index.chunks)} chunks; questions per sample: {len(next(iter(samples.values())))}\n")
     print(f"| terms | k1 | b | BM25 weight | {columns} |")
