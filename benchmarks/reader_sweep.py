@@ -3,7 +3,7 @@
     python benchmarks/reader_sweep.py ../shared/data/squad-v1.1/dev-v1.1.json --sentences 3
     python benchmarks/reader_sweep.py ../shared/data/squad-v1.1/dev-v1.1.json --sentences 6 \\
         --lexical 0 --rank-penalty 0 --single-look          # the order and depth used before
-    python benchmarks/reader_sweep.py ../shared/data/squad-v1.1/dev-v1.1.json \
+    python benchmarks/reader_sweep.py ../shared/data/squad-v1.1/dev-v1.1.json \\
         --layout question-first --settings open closed      # the question before the passages
 
 Unlike ``citeqa eval`` this varies the reader's knobs (evidence sentences shown, their order, the
