@@ -39,7 +39,7 @@ def plural_s(text: str) -> list[str]:
     return tokens
 
 
-TOKENIZERS: dict[str, Callable[[str], list[str]]] = {"plural-s": plural_s, "snowball": bm25_module.tokenize}
+TOKENIZERS: dict[str, Callable[[str], list[str]]] = {bm25_module.PLURAL_S: plural_s, "snowball": bm25_module.tokenize}
 
 
 @contextlib.contextmanager

@@ -23,6 +23,7 @@ DEFAULT_B = 0.4
 # Names how terms are made. An index whose BM25 was built by another tokenizer has a vocabulary
 # queries no longer match, so it is rebuilt from the chunk texts when loaded.
 TOKENIZER = "snowball-english-1"
+PLURAL_S = "plural-s"  # the terms of indexes from before stemming: words with a plural "s" dropped
 
 _TOKEN = re.compile(r"\w+", re.UNICODE)
 STOPWORDS = frozenset(
@@ -152,6 +153,6 @@ class BM25:
             shape = tuple(int(n) for n in arrays["shape"])
             weights = sparse.csc_matrix((arrays["data"], arrays["indices"], arrays["indptr"]), shape=shape)
             k1, b = (float(x) for x in arrays["params"])
-            tokenizer = str(arrays["tokenizer"]) if "tokenizer" in arrays.files else "plural-s"
+            tokenizer = str(arrays["tokenizer"]) if "tokenizer" in arrays.files else PLURAL_S
         vocabulary = json.loads((directory / "bm25_vocab.json").read_text())
         return cls(weights, vocabulary, k1, b, tokenizer)

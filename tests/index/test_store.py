@@ -7,7 +7,7 @@ from scipy import sparse
 
 import index.store
 from index import build_index, load_index
-from index.bm25 import TOKENIZER
+from index.bm25 import BM25, PLURAL_S, TOKENIZER
 from index.errors import EmptyCorpusError, IndexCorruptError, IndexMismatchError, IndexNotFoundError
 from index.store import current_generation
 from tests.fakes import HashEmbedder
@@ -200,25 +200,17 @@ def test_other_format_version_is_refused(corpus, tmp_path, embedder):
 def test_bm25_terms_from_an_older_tokenizer_are_rebuilt_on_load(corpus, tmp_path, embedder, caplog):
     build_index([corpus], tmp_path / "ix", embedder=embedder)
     folder = tmp_path / "ix" / current_generation(tmp_path / "ix")
-    # Replace the BM25 files with ones whose terms are whole lower-cased words, as an older
-    # tokenizer made them, and which name no tokenizer.
+    # Replace the BM25 files with ones an older tokenizer made: whole lower-cased words.
+    # (A file with no tokenizer name loads as plural-s: test_bm25.)
     chunks = load_index(tmp_path / "ix").chunks
-    vocabulary = {}
+    vocabulary: dict[str, int] = {}
     rows, cols = [], []
     for row, chunk in enumerate(chunks):
         for word in sorted(set(chunk.text.lower().split())):
             rows.append(row)
             cols.append(vocabulary.setdefault(word, len(vocabulary)))
     matrix = sparse.csc_matrix((np.ones(len(rows), np.float32), (rows, cols)), shape=(len(chunks), len(vocabulary)))
-    np.savez(
-        folder / "bm25.npz",
-        data=matrix.data,
-        indices=matrix.indices,
-        indptr=matrix.indptr,
-        shape=np.asarray(matrix.shape, dtype=np.int64),
-        params=np.asarray([1.5, 0.75]),
-    )
-    (folder / "bm25_vocab.json").write_text(json.dumps(vocabulary))
+    BM25(matrix, vocabulary, 1.5, 0.75, tokenizer=PLURAL_S).save(folder)
     manifest = folder / "manifest.json"
     data = json.loads(manifest.read_text())
     for name in ("bm25.npz", "bm25_vocab.json"):
