@@ -3,9 +3,10 @@
     python benchmarks/evidence_selection.py ../shared/data/squad-v1.1/dev-v1.1.json --limit 500
 
 Open setting on SQuAD dev (every paragraph indexed): for each question the top 4 chunks are
-retrieved as citeqa does, their sentences are ordered by ``cosine + lexical * overlap -
-penalty * passage rank`` (see qa.pipeline), and a hit is counted when a gold answer string lies
-inside one of the first k sentences. No LLM is run: this measures what the reader gets to see.
+retrieved as citeqa does, their sentences are ordered by ``cosine + lexical * overlap + weight *
+(passage score - best passage score) - penalty * passage rank`` (see qa.pipeline), and a hit is
+counted when a gold answer string lies inside one of the first k sentences. No LLM is run: this
+measures what the reader gets to see.
 """
 
 from __future__ import annotations
@@ -22,13 +23,18 @@ from index.errors import IndexMismatchError
 from qa.pipeline import Pipeline
 from qa.squad import DEFAULT_SEED, corpus_dir, load_squad, sample
 
+# name: (overlap weight, passage score weight, passage rank penalty, heading penalty)
 ORDERS = {
-    "cosine": (0.0, 0.0),
-    "cosine + 0.3 overlap": (0.3, 0.0),
-    "cosine + 0.5 overlap": (0.5, 0.0),
-    "cosine + 0.3 overlap - 0.05 rank (default)": (0.3, 0.05),
-    "cosine + 0.5 overlap - 0.05 rank": (0.5, 0.05),
-    "cosine + 0.3 overlap - 0.1 rank": (0.3, 0.1),
+    "cosine": (0.0, 0.0, 0.0, 0.0),
+    "cosine + 0.3 overlap": (0.3, 0.0, 0.0, 0.0),
+    "cosine + 0.3 overlap - 0.05 rank (fifth round)": (0.3, 0.0, 0.05, 0.0),
+    "cosine + 0.7 overlap - 0.05 rank": (0.7, 0.0, 0.05, 0.0),
+    "cosine + 0.3 overlap + 1.5 score": (0.3, 1.5, 0.0, 0.0),
+    "cosine + 0.7 overlap + 1.0 score": (0.7, 1.0, 0.0, 0.0),
+    "cosine + 0.7 overlap + 1.5 score": (0.7, 1.5, 0.0, 0.0),
+    "cosine + 1.0 overlap + 2.0 score": (1.0, 2.0, 0.0, 0.0),
+    "cosine + 0.3 overlap - 0.05 rank, headings last": (0.3, 0.0, 0.05, 1.0),
+    "cosine + 0.7 overlap + 1.5 score, headings last (default)": (0.7, 1.5, 0.0, 1.0),
 }
 DEPTHS = (1, 2, 3, 4, 6)
 
@@ -53,8 +59,11 @@ def main() -> None:
     print(f"{len(chosen)} questions (seed {args.seed}); hit rate and mean characters shown, first k sentences\n")
     print("| order | " + " | ".join(f"k={k}" for k in DEPTHS) + " |")
     print("| --- |" + " --- |" * len(DEPTHS))
-    for name, (lexical, penalty) in ORDERS.items():
-        pipeline_module.SENTENCE_LEXICAL_WEIGHT, pipeline_module.PASSAGE_RANK_PENALTY = lexical, penalty
+    for name, (lexical, weight, penalty, heading) in ORDERS.items():
+        pipeline_module.SENTENCE_LEXICAL_WEIGHT = lexical
+        pipeline_module.PASSAGE_SCORE_WEIGHT = weight
+        pipeline_module.PASSAGE_RANK_PENALTY = penalty
+        pipeline_module.HEADING_PENALTY = heading
         hits = dict.fromkeys(DEPTHS, 0)
         chars = dict.fromkeys(DEPTHS, 0)
         for q, vector, found_hits in found:

@@ -2,7 +2,9 @@
 
     python benchmarks/reader_sweep.py ../shared/data/squad-v1.1/dev-v1.1.json --sentences 3
     python benchmarks/reader_sweep.py ../shared/data/squad-v1.1/dev-v1.1.json --sentences 6 \\
-        --lexical 0 --rank-penalty 0 --single-look          # the order and depth used before
+        --lexical 0 --score-weight 0 --heading-penalty 0 --single-look   # the first session's
+    python benchmarks/reader_sweep.py ../shared/data/squad-v1.1/dev-v1.1.json --lexical 0.3 \\
+        --score-weight 0 --rank-penalty 0.05 --heading-penalty 0        # the fifth round's order
     python benchmarks/reader_sweep.py ../shared/data/squad-v1.1/dev-v1.1.json \\
         --layout question-first --settings open closed      # the question before the passages
 
@@ -33,7 +35,9 @@ def main() -> None:
     parser.add_argument("squad")
     parser.add_argument("--sentences", type=int, default=readers_module.MAX_SENTENCES)
     parser.add_argument("--lexical", type=float, default=pipeline_module.SENTENCE_LEXICAL_WEIGHT)
+    parser.add_argument("--score-weight", type=float, default=pipeline_module.PASSAGE_SCORE_WEIGHT)
     parser.add_argument("--rank-penalty", type=float, default=pipeline_module.PASSAGE_RANK_PENALTY)
+    parser.add_argument("--heading-penalty", type=float, default=pipeline_module.HEADING_PENALTY)
     parser.add_argument("--single-look", action="store_true", help="no second look at more evidence")
     parser.add_argument("--no-support", action="store_true", help="no support check")
     parser.add_argument("--layout", default=readers_module.DEFAULT_LAYOUT, choices=readers_module.LAYOUTS)
@@ -44,7 +48,9 @@ def main() -> None:
     parser.add_argument("--out")
     args = parser.parse_args()
     pipeline_module.SENTENCE_LEXICAL_WEIGHT = args.lexical
+    pipeline_module.PASSAGE_SCORE_WEIGHT = args.score_weight
     pipeline_module.PASSAGE_RANK_PENALTY = args.rank_penalty
+    pipeline_module.HEADING_PENALTY = args.heading_penalty
     if args.single_look:
         readers_module.SECOND_LOOK_BELOW = -1.0
     prefer_repacking(True)  # as citeqa eval does: many answers from one load

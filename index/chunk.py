@@ -19,6 +19,7 @@ _SENTENCE_END = re.compile(r"""[.!?]+["'”’)\]]*(?=\s)""")
 _LINE_BREAK = re.compile(r"\n")
 # Markup at the start of a line that is not part of the sentence: headings, bullets, quotes.
 _LINE_MARKUP = re.compile(r"(?:#{1,6}\s+|[-*+]\s+|>\s+)")
+_HEADING_MARKUP = re.compile(r"#{1,6}\s+")
 
 
 def _ends_sentence(text: str, end: int) -> bool:
@@ -78,6 +79,12 @@ def split_sentences(text: str, start: int = 0, article_id: str = "") -> list[Sen
             sentences.append(Sentence(article_id, len(sentences), s, e))
         begin = cut
     return sentences
+
+
+def is_heading(text: str, sentence: Sentence) -> bool:
+    """Whether ``sentence`` is a Markdown heading line (``# Title``) of ``text``."""
+    line_start = text.rfind("\n", 0, sentence.start) + 1
+    return _HEADING_MARKUP.fullmatch(text, line_start, sentence.start) is not None
 
 
 def chunk_sentences(

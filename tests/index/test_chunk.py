@@ -3,7 +3,7 @@ import itertools
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from index.chunk import chunk_sentences, paragraph_bounds, split_sentences
+from index.chunk import chunk_sentences, is_heading, paragraph_bounds, split_sentences
 from index.ingest import parse_article
 
 
@@ -28,6 +28,19 @@ def test_headings_and_bullets_are_their_own_sentences_without_markup():
         "second point",
         "Body text.",
     ]
+
+
+def test_only_markdown_heading_lines_are_headings():
+    text = "# Title\n\n## Part two. Then a sentence.\n- a # bullet\nA 3 # sign.\n> quoted"
+    found = {text[s.start : s.end]: is_heading(text, s) for s in split_sentences(text)}
+    assert found == {
+        "Title": True,
+        "Part two.": True,
+        "Then a sentence.": False,  # on a heading's line, but not the heading itself
+        "a # bullet": False,
+        "A 3 # sign.": False,
+        "quoted": False,
+    }
 
 
 def test_hard_wrapped_line_continues_the_sentence():

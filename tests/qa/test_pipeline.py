@@ -1,3 +1,5 @@
+from dataclasses import replace
+
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -141,3 +143,30 @@ def test_evidence_puts_sentences_sharing_rare_question_words_first(pipeline):
     assert scores == sorted(scores, reverse=True)
     best = pipeline.article(evidence[0].sentence.article_id).text[evidence[0].sentence.start : evidence[0].sentence.end]
     assert "Maria Olsen" in best
+
+
+def _evidence_texts(pipeline, question, hits):
+    vector = pipeline.retriever.embed_query(question)
+    return [
+        pipeline.article(e.sentence.article_id).text[e.sentence.start : e.sentence.end]
+        for e in pipeline.evidence(question, vector, hits)
+    ]
+
+
+def test_evidence_from_a_passage_far_behind_the_best_comes_later(pipeline):
+    question = "Who led the repair crew on the harbour bridge?"
+    hits = pipeline.retrieve(question)
+    crew = [h for h in hits if "Maria Olsen" in h.chunk.text]
+    others = [h for h in hits if "Maria Olsen" not in h.chunk.text]
+    assert crew and others
+    level = [replace(h, score=1.0) for h in crew + others]
+    trailing = [replace(h, score=0.0) for h in crew] + [replace(h, score=1.0) for h in others]
+    assert "Maria Olsen" in _evidence_texts(pipeline, question, level)[0]
+    assert not any("Maria Olsen" in t for t in _evidence_texts(pipeline, question, trailing)[: len(others)])
+
+
+def test_heading_lines_rank_below_the_body_that_states_the_fact(pipeline):
+    question = "Who was re-elected mayor in Dunmore?"
+    texts = _evidence_texts(pipeline, question, pipeline.retrieve(question))
+    assert "Mayor re-elected in Dunmore" in texts  # still evidence, but not first
+    assert texts[0].startswith("Sarah Quinn won a second term")
