@@ -41,6 +41,7 @@ def main() -> None:
     parser.add_argument("--single-look", action="store_true", help="no second look at more evidence")
     parser.add_argument("--no-support", action="store_true", help="no support check")
     parser.add_argument("--layout", default=readers_module.DEFAULT_LAYOUT, choices=readers_module.LAYOUTS)
+    parser.add_argument("--titles", action=argparse.BooleanOptionalAction, default=False, help="passages under titles")
     parser.add_argument("--settings", nargs="+", default=SETTINGS, choices=SETTINGS)
     parser.add_argument("--model", default=None, help="GGUF name or path (default: the default reader's)")
     parser.add_argument("--limit", type=int, default=100)
@@ -55,7 +56,7 @@ def main() -> None:
         readers_module.SECOND_LOOK_BELOW = -1.0
     prefer_repacking(True)  # as citeqa eval does: many answers from one load
     support = None if args.no_support else readers_module.LLM_SUPPORT
-    options = {"max_sentences": args.sentences, "support": support, "layout": args.layout}
+    options = {"max_sentences": args.sentences, "support": support, "layout": args.layout, "titles": args.titles}
     reader = LlamaReader(args.model, **options) if args.model else LlamaReader(**options)
     paragraphs, questions = load_squad(args.squad)
     pipeline = pipeline_module.Pipeline(corpus_dir(args.squad, paragraphs) / "index", reader=reader)

@@ -109,12 +109,16 @@ LAYOUTS = {
 DEFAULT_LAYOUT = "passages-first"
 
 
-def few_shot(layout: str = DEFAULT_LAYOUT) -> tuple[tuple[str, str], ...]:
+_EXAMPLE_TITLE = "Council closes two libraries"
+
+
+def few_shot(layout: str = DEFAULT_LAYOUT, titles: bool = False) -> tuple[tuple[str, str], ...]:
     """Worked examples sent before every question: they teach copying (a name, a reason clause, a
     number word) and refusing. They form a fixed prompt prefix that llama.cpp keeps cached."""
     template = LAYOUTS[layout]
+    passages = f"# {_EXAMPLE_TITLE}\n{_EXAMPLE}" if titles else _EXAMPLE
     return tuple(
-        (template.format(passages=_EXAMPLE, question=question), reply)
+        (template.format(passages=passages, question=question), reply)
         for question, reply in (
             ("Who is the mayor?", "Ellen Park"),
             ("Why did the council close the libraries?", "after a budget shortfall of $4 million"),
@@ -157,6 +161,8 @@ class LlamaReader:
         support: Checks that the cited sentence answers the question before an answer is shown
             (None: no check).
         layout: Where the question stands relative to the passages (a key of :data:`LAYOUTS`).
+        titles: Head each article's sentences with its title (``# Title``), unless the title is
+            one of those sentences.
     """
 
     def __init__(
@@ -167,6 +173,7 @@ class LlamaReader:
         max_chars: int = 1200,
         support: SupportModel | None = LLM_SUPPORT,
         layout: str = DEFAULT_LAYOUT,
+        titles: bool = False,
     ):
         if layout not in LAYOUTS:
             raise ValueError(f"unknown prompt layout {layout!r}; valid: {', '.join(LAYOUTS)}")
@@ -176,7 +183,8 @@ class LlamaReader:
         self.max_chars = max_chars
         self.support = support
         self.template = LAYOUTS[layout]
-        self.few_shot = few_shot(layout)
+        self.titles = titles
+        self.few_shot = few_shot(layout, titles)
 
     def warm(self) -> None:
         """Load the model and its few-shot prompt state now rather than at the first question."""
@@ -195,15 +203,19 @@ class LlamaReader:
         return chosen
 
     def passages(self, chosen: Sequence[Evidence], index: CorpusIndex) -> str:
-        """The chosen sentences as text, grouped by article in reading order."""
+        """The chosen sentences as text, grouped by article in reading order (headed by the
+        article's title when :attr:`titles` is set)."""
         by_article: dict[str, list[Evidence]] = {}
         for item in chosen:
             by_article.setdefault(item.sentence.article_id, []).append(item)
         blocks = []
         for article_id, items in by_article.items():
-            text = index.articles[article_id].text
+            article = index.articles[article_id]
             items.sort(key=lambda e: e.sentence.start)
-            blocks.append(" ".join(text[e.sentence.start : e.sentence.end] for e in items))
+            body = " ".join(article.text[e.sentence.start : e.sentence.end] for e in items)
+            if self.titles and article.title not in body:
+                body = f"# {article.title}\n{body}"
+            blocks.append(body)
         return "\n\n".join(blocks)
 
     def read(
