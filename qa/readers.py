@@ -99,6 +99,7 @@ _EXAMPLE = (
     "The city council voted on Tuesday to close two libraries after a budget shortfall of $4 million. "
     "Mayor Ellen Park said the decision was painful but necessary. Five members voted in favour."
 )
+_EXAMPLE_TITLE = "Council closes two libraries"
 # Where the question goes relative to the passages. With the question before the passages the
 # 1.5B model answered far worse (docs/quality.md, fifth round), so it comes last by default.
 LAYOUTS = {
@@ -107,9 +108,6 @@ LAYOUTS = {
     "question-both": "Question: {question}\n\nPassages:\n{passages}\n\nQuestion: {question}",
 }
 DEFAULT_LAYOUT = "passages-first"
-
-
-_EXAMPLE_TITLE = "Council closes two libraries"
 
 
 def few_shot(layout: str = DEFAULT_LAYOUT, titles: bool = False) -> tuple[tuple[str, str], ...]:
