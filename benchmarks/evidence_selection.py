@@ -33,8 +33,8 @@ ORDERS = {
     "cosine + 0.7 overlap + 1.0 score": (0.7, 1.0, 0.0, 0.0),
     "cosine + 0.7 overlap + 1.5 score": (0.7, 1.5, 0.0, 0.0),
     "cosine + 1.0 overlap + 2.0 score": (1.0, 2.0, 0.0, 0.0),
-    "cosine + 0.3 overlap - 0.05 rank, headings last": (0.3, 0.0, 0.05, 1.0),
-    "cosine + 0.7 overlap + 1.5 score, headings last (default)": (0.7, 1.5, 0.0, 1.0),
+    "cosine + 0.3 overlap - 0.05 rank, headings last (default)": (0.3, 0.0, 0.05, 1.0),
+    "cosine + 0.7 overlap + 1.5 score, headings last": (0.7, 1.5, 0.0, 1.0),
 }
 DEPTHS = (1, 2, 3, 4, 6)
 

@@ -35,8 +35,8 @@ class Evidence:
         sentence: The sentence.
         relevance: Cosine between the sentence and the question (-1..1).
         score: What evidence is ordered by: the cosine plus the sentence's share of the question's
-            rare words, less how far its passage's retrieval score trails the best passage's, and
-            less a fixed amount for a heading line.
+            rare words, less a little for each rank its passage sits below the best one, and less
+            a fixed amount for a heading line (see :mod:`qa.pipeline` for the weights).
     """
 
     sentence: Sentence

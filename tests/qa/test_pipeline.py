@@ -153,7 +153,10 @@ def _evidence_texts(pipeline, question, hits):
     ]
 
 
-def test_evidence_from_a_passage_far_behind_the_best_comes_later(pipeline):
+def test_with_a_score_weight_evidence_from_a_passage_far_behind_the_best_comes_later(pipeline, monkeypatch):
+    import qa.pipeline
+
+    monkeypatch.setattr(qa.pipeline, "PASSAGE_SCORE_WEIGHT", 1.5)  # the sixth round's order, an option
     question = "Who led the repair crew on the harbour bridge?"
     hits = pipeline.retrieve(question)
     crew = [h for h in hits if "Maria Olsen" in h.chunk.text]
