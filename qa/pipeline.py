@@ -339,7 +339,7 @@ def _rank_sentences(
     relevance = stored @ question_vector
     lexical = index.bm25.overlap(question, texts)
     positions = np.asarray([rank[s.article_id, s.index] for s in sentences], dtype=np.float32)
-    behind = np.asarray([hits[p].score - best_hit for p in positions.astype(int)], dtype=np.float32)
+    behind = np.asarray([hits[rank[s.article_id, s.index]].score - best_hit for s in sentences], dtype=np.float32)
     headings = np.asarray([is_heading(index.articles[s.article_id].text, s) for s in sentences], dtype=np.float32)
     scores = (
         relevance

@@ -211,7 +211,7 @@ class LlamaReader:
             article = index.articles[article_id]
             items.sort(key=lambda e: e.sentence.start)
             body = " ".join(article.text[e.sentence.start : e.sentence.end] for e in items)
-            if self.titles and article.title not in body:
+            if self.titles and items[0].sentence.index != 0:  # the title is the first sentence or heading
                 body = f"# {article.title}\n{body}"
             blocks.append(body)
         return "\n\n".join(blocks)
