@@ -13,19 +13,17 @@ stop words removed, a final "s" dropped from words of more than 3 letters. Print
 from __future__ import annotations
 
 import argparse
-import contextlib
 import dataclasses
 import sys
-from collections.abc import Callable, Iterator
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 import index.bm25 as bm25_module
+from evals.squad import RECALL_AT, corpus_dir, load_squad, sample
 from index import build_index, load_index
 from index.embed import make_embedder
 from qa.retrieve import LEXICAL_WEIGHT, HybridRetriever
-from qa.squad import RECALL_AT, corpus_dir, load_squad, sample
 
 
 def plural_s(text: str) -> list[str]:
@@ -39,18 +37,10 @@ def plural_s(text: str) -> list[str]:
     return tokens
 
 
-TOKENIZERS: dict[str, Callable[[str], list[str]]] = {bm25_module.PLURAL_S: plural_s, "snowball": bm25_module.tokenize}
-
-
-@contextlib.contextmanager
-def terms_made_by(tokenize: Callable[[str], list[str]]) -> Iterator[None]:
-    # BM25 makes the terms of indexed texts and of questions with the module's tokenize().
-    saved = bm25_module.tokenize
-    bm25_module.tokenize = tokenize  # type: ignore[assignment]
-    try:
-        yield
-    finally:
-        bm25_module.tokenize = saved
+TOKENIZERS = {
+    bm25_module.PLURAL_S: bm25_module.Tokenizer(bm25_module.PLURAL_S, plural_s),
+    "snowball": bm25_module.SNOWBALL,
+}
 
 
 def main() -> None:
@@ -86,22 +76,20 @@ def main() -> None:
     for name in args.tokenizers:
         for pair in args.params:
             k1, b = (float(x) for x in pair.split(","))
-            with terms_made_by(TOKENIZERS[name]):
-                rebuilt = dataclasses.replace(
-                    index, bm25=bm25_module.BM25.build([c.text for c in index.chunks], k1=k1, b=b)
-                )
-                for weight in args.weights:
-                    retriever = HybridRetriever(rebuilt, embedder, lexical_weight=weight)
-                    cells = []
-                    for sample_name, qs in samples.items():
-                        found = dict.fromkeys(RECALL_AT, 0)
-                        for q, vector in zip(qs, vectors[sample_name], strict=True):
-                            hits = retriever.search(q.question, max(RECALL_AT), query_vector=vector)
-                            ranked = [h.chunk.article_id for h in hits]
-                            for k in RECALL_AT:
-                                found[k] += q.article_id in ranked[:k]
-                        cells.append("/".join(f"{found[k] / len(qs):.3f}" for k in RECALL_AT))
-                    print(f"| {name} | {k1} | {b} | {weight} | {' | '.join(cells)} |", flush=True)
+            bm25 = bm25_module.BM25.build([c.text for c in index.chunks], k1=k1, b=b, tokenizer=TOKENIZERS[name])
+            rebuilt = dataclasses.replace(index, bm25=bm25)
+            for weight in args.weights:
+                retriever = HybridRetriever(rebuilt, embedder, lexical_weight=weight)
+                cells = []
+                for sample_name, qs in samples.items():
+                    found = dict.fromkeys(RECALL_AT, 0)
+                    for q, vector in zip(qs, vectors[sample_name], strict=True):
+                        hits = retriever.search(q.question, max(RECALL_AT), query_vector=vector)
+                        ranked = [h.chunk.article_id for h in hits]
+                        for k in RECALL_AT:
+                            found[k] += q.article_id in ranked[:k]
+                    cells.append("/".join(f"{found[k] / len(qs):.3f}" for k in RECALL_AT))
+                print(f"| {name} | {k1} | {b} | {weight} | {' | '.join(cells)} |", flush=True)
 
 
 if __name__ == "__main__":

@@ -17,11 +17,11 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-import qa.pipeline as pipeline_module
+from evals.squad import DEFAULT_SEED, corpus_dir, load_squad, sample
 from index.build import build_index
 from index.errors import IndexMismatchError
-from qa.pipeline import Pipeline
-from qa.squad import DEFAULT_SEED, corpus_dir, load_squad, sample
+from qa import EvidenceWeights, Pipeline
+from qa.evidence import rank_sentences
 
 # name: (overlap weight, passage score weight, passage rank penalty, heading penalty)
 ORDERS = {
@@ -52,7 +52,7 @@ def main() -> None:
     except IndexMismatchError:
         build_index([root / "corpus"], root / "index", rebuild=True)
     pipeline = Pipeline(root / "index", reader="sentence")
-    retriever, index = pipeline.retriever, pipeline.index
+    retriever, index = pipeline.retriever, pipeline.store
     chosen = sample(questions, args.limit, args.seed)
     asked = [(q, retriever.embed_query(q.question)) for q in chosen]
     found = [(q, v, retriever.search(q.question, 4, query_vector=v)) for q, v in asked]
@@ -60,17 +60,11 @@ def main() -> None:
     print("| order | " + " | ".join(f"k={k}" for k in DEPTHS) + " |")
     print("| --- |" + " --- |" * len(DEPTHS))
     for name, (lexical, weight, penalty, heading) in ORDERS.items():
-        pipeline_module.SENTENCE_LEXICAL_WEIGHT = lexical
-        pipeline_module.PASSAGE_SCORE_WEIGHT = weight
-        pipeline_module.PASSAGE_RANK_PENALTY = penalty
-        pipeline_module.HEADING_PENALTY = heading
+        order = EvidenceWeights(lexical=lexical, passage_score=weight, rank_penalty=penalty, heading_penalty=heading)
         hits = dict.fromkeys(DEPTHS, 0)
         chars = dict.fromkeys(DEPTHS, 0)
         for q, vector, found_hits in found:
-            texts = [
-                index.articles[e.sentence.article_id].text[e.sentence.start : e.sentence.end]
-                for e in pipeline.evidence(q.question, vector, found_hits)
-            ]
+            texts = [e.text for e in rank_sentences(index, q.question, vector, found_hits, order)]
             for k in DEPTHS:
                 hits[k] += any(a in t for t in texts[:k] for a in q.answers)
                 chars[k] += sum(map(len, texts[:k]))

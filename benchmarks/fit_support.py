@@ -18,12 +18,13 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+from collections.abc import Sequence
 from pathlib import Path
 
 import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-from qa.support import SIGNALS, SupportModel
+from qa.support import SIGNALS, SupportModel, SupportSignals
 
 
 def load(path: str) -> tuple[np.ndarray, np.ndarray, np.ndarray, dict[str, int]]:
@@ -56,9 +57,13 @@ def fit(x: np.ndarray, y: np.ndarray, l2: float = 0.01, steps: int = 20000) -> t
     return weights, float(w[-1] - np.sum(w[:-1] * mean / std))
 
 
+def as_signals(values: Sequence[float]) -> SupportSignals:
+    return SupportSignals(**{name: float(v) for name, v in zip(SIGNALS, values, strict=True)})
+
+
 def trade_off(model: SupportModel, path: str, threshold: float) -> dict[str, float]:
     x, y, f1, counts = load(path)
-    support = np.asarray([model.support(dict(zip(SIGNALS, row, strict=True))) for row in x])
+    support = np.asarray([model.support(as_signals(row)) for row in x])
     kept = support >= threshold
     return {
         "answerable_abstained": (counts["open_abstained"] + np.sum(~kept & (y == 1))) / counts["open"],
@@ -80,11 +85,13 @@ def main() -> None:
     ok = [
         t
         for t in thresholds
-        if trade_off(SupportModel(tuple(weights), bias, t), args.train, t)["answerable_abstained"]
+        if trade_off(SupportModel(weights=as_signals(weights), bias=bias, threshold=t), args.train, t)[
+            "answerable_abstained"
+        ]
         <= args.max_abstention
     ]
     chosen = max(ok) if ok else 0.0
-    model = SupportModel(tuple(float(round(w, 3)) for w in weights), round(bias, 3), chosen)  # type: ignore[arg-type]
+    model = SupportModel(weights=as_signals([round(w, 3) for w in weights]), bias=round(bias, 3), threshold=chosen)
     print(f"positives {int(y.sum())}, negatives {int(len(y) - y.sum())}")
     print(f"SupportModel(weights={model.weights}, bias={model.bias}, threshold={model.threshold})")
     print("| file | threshold | answerable abstained | unanswerable abstained | open F1 |")

@@ -53,8 +53,8 @@ def make_corpus(squad: Path, size: int, root: Path) -> tuple[Path, list[tuple[st
     Returns:
         The folder, and the SQuAD (question, gold answers, article id) triples whose paragraph is in it.
     """
+    from evals.squad import load_squad
     from index.chunk import split_sentences
-    from qa.squad import load_squad
 
     paragraphs, questions = load_squad(squad)
     folder = root / f"corpus-{size}"
@@ -206,8 +206,8 @@ LANGCHAIN_STUFF_PROMPT = (
 
 def worker_answers(corpus: Path, index_dir: Path, questions: list[list[Any]], system: str) -> dict[str, Any]:
     """Full answers over the same corpus: citeqa's pipeline, or LangChain's stuff chain over the same GGUF model."""
+    from evals.scoring import best_over, exact_match, f1
     from qa.llm import DEFAULT_LLM, resolve_gguf
-    from qa.squad import best_over, exact_match, f1
 
     if system == "citeqa":
         from index import build_index
@@ -292,10 +292,8 @@ def run_worker(
 def answer_latency(index_dir: Path, reader: str, repeats: int, repack: bool | None = None) -> dict[str, float]:
     """Warm answers over the seeds; ``repack``: load the LLM with repacked weights (None: the default)."""
     from qa import Pipeline
-    from qa.llm import prefer_repacking
 
-    prefer_repacking(repack)
-    pipeline = Pipeline(index_dir, reader=reader)
+    pipeline = Pipeline(index_dir, reader=reader, repack=repack)
     pipeline.answer(SEED_QUESTIONS[0])
     times = []
     for _ in range(repeats):
@@ -324,12 +322,10 @@ def cold_start(index_dir: Path, repeats: int, env: dict[str, str] | None = None)
 def answers_by_size(index_dirs: dict[int, Path], questions: list[tuple[str, list[str], str]]) -> dict[str, Any]:
     """Warm full answers (default reader) to the same questions over indexes of each corpus size."""
     from qa import Pipeline
-    from qa.llm import prefer_repacking
 
-    prefer_repacking(True)  # a long-lived process, as the chat server is
     out: dict[str, Any] = {}
     for size, index_dir in sorted(index_dirs.items()):
-        pipeline = Pipeline(index_dir, reader="llm")
+        pipeline = Pipeline(index_dir, reader="llm", repack=True)  # a long-lived process, as the chat server is
         pipeline.answer(questions[0][0])
         times = []
         for question, _, _ in questions:
@@ -387,9 +383,9 @@ def realistic_vectors(squad: Path, n: int, queries: int, seed: int = 0) -> tuple
     """
     import faiss
 
+    from evals.squad import load_squad
     from index.chunk import split_sentences
     from index.embed import OnnxEmbedder
-    from qa.squad import load_squad
 
     paragraphs, questions = load_squad(squad)
     sentences = [ctx[x.start : x.end] for _, ctx in paragraphs.values() for x in split_sentences(ctx, 0)]
@@ -411,7 +407,7 @@ def faiss_scale(squad: Path, n: int, queries: int = 300, seed: int = 0) -> list[
     """Flat vs HNSW (float and 8-bit) vs IVF-PQ on ``n`` realistic vectors (see :func:`realistic_vectors`)."""
     import faiss
 
-    from index.store import HNSW_EF_CONSTRUCTION
+    from index.stores.embedded import HNSW_EF_CONSTRUCTION
 
     data, xq = realistic_vectors(squad, n, queries, seed)
     rng = np.random.default_rng(seed)
@@ -746,7 +742,7 @@ def main(argv: list[str] | None = None) -> int:
         corpus, _ = make_corpus(args.squad, size, work)
         results["incremental"] = [incremental(corpus, size, args.squad, work, kept.get(size))]
     if not args.no_llm:
-        from qa.pipeline import ensure_default_index
+        from qa import ensure_default_index
 
         seeds_index = ensure_default_index()
         results["answers"] = {
@@ -756,7 +752,7 @@ def main(argv: list[str] | None = None) -> int:
         }
         from index import build_index
         from index.embed import DEFAULT_EMBEDDING_MODEL, make_embedder
-        from qa.pipeline import SEEDS_DIR
+        from qa.seeds import SEEDS_DIR
 
         torch_index = work / "seeds-pytorch"
         build_index([SEEDS_DIR], torch_index, embedder=make_embedder(DEFAULT_EMBEDDING_MODEL))

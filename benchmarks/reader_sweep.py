@@ -19,28 +19,30 @@ import json
 import statistics
 import sys
 import time
+from dataclasses import asdict
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-import qa.pipeline as pipeline_module
-import qa.readers as readers_module
-from qa.llm import prefer_repacking
-from qa.readers import LlamaReader
-from qa.squad import SETTINGS, best_over, corpus_dir, exact_match, f1, load_squad, own_passages, passages_for, sample
+from evals.squad import SETTINGS, best_over, corpus_dir, exact_match, f1, load_squad, own_passages, passages_for, sample
+from qa import EvidenceWeights, LlamaReader, Pipeline
+from qa.readers import LLM_SUPPORT
+from qa.readers.llama import DEFAULT_LAYOUT, LAYOUTS, SECOND_LOOK_BELOW
+from qa.readers.presets import MAX_SENTENCES
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("squad")
-    parser.add_argument("--sentences", type=int, default=readers_module.MAX_SENTENCES)
-    parser.add_argument("--lexical", type=float, default=pipeline_module.SENTENCE_LEXICAL_WEIGHT)
-    parser.add_argument("--score-weight", type=float, default=pipeline_module.PASSAGE_SCORE_WEIGHT)
-    parser.add_argument("--rank-penalty", type=float, default=pipeline_module.PASSAGE_RANK_PENALTY)
-    parser.add_argument("--heading-penalty", type=float, default=pipeline_module.HEADING_PENALTY)
+    defaults = EvidenceWeights()
+    parser.add_argument("--sentences", type=int, default=MAX_SENTENCES)
+    parser.add_argument("--lexical", type=float, default=defaults.lexical)
+    parser.add_argument("--score-weight", type=float, default=defaults.passage_score)
+    parser.add_argument("--rank-penalty", type=float, default=defaults.rank_penalty)
+    parser.add_argument("--heading-penalty", type=float, default=defaults.heading_penalty)
     parser.add_argument("--single-look", action="store_true", help="no second look at more evidence")
     parser.add_argument("--no-support", action="store_true", help="no support check")
-    parser.add_argument("--layout", default=readers_module.DEFAULT_LAYOUT, choices=readers_module.LAYOUTS)
+    parser.add_argument("--layout", default=DEFAULT_LAYOUT, choices=LAYOUTS)
     parser.add_argument("--titles", action=argparse.BooleanOptionalAction, default=False, help="passages under titles")
     parser.add_argument("--settings", nargs="+", default=SETTINGS, choices=SETTINGS)
     parser.add_argument("--model", default=None, help="GGUF name or path (default: the default reader's)")
@@ -48,20 +50,25 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=13)
     parser.add_argument("--out")
     args = parser.parse_args()
-    pipeline_module.SENTENCE_LEXICAL_WEIGHT = args.lexical
-    pipeline_module.PASSAGE_SCORE_WEIGHT = args.score_weight
-    pipeline_module.PASSAGE_RANK_PENALTY = args.rank_penalty
-    pipeline_module.HEADING_PENALTY = args.heading_penalty
-    if args.single_look:
-        readers_module.SECOND_LOOK_BELOW = -1.0
-    prefer_repacking(True)  # as citeqa eval does: many answers from one load
-    support = None if args.no_support else readers_module.LLM_SUPPORT
-    options = {"max_sentences": args.sentences, "support": support, "layout": args.layout, "titles": args.titles}
-    reader = LlamaReader(args.model, **options) if args.model else LlamaReader(**options)
+    weights = EvidenceWeights(
+        lexical=args.lexical,
+        passage_score=args.score_weight,
+        rank_penalty=args.rank_penalty,
+        heading_penalty=args.heading_penalty,
+    )
+    reader = LlamaReader(
+        *([args.model] if args.model else []),
+        max_sentences=args.sentences,
+        support=None if args.no_support else LLM_SUPPORT,
+        layout=args.layout,
+        titles=args.titles,
+        second_look_below=-1.0 if args.single_look else SECOND_LOOK_BELOW,
+        repack=True,  # as citeqa eval does: many answers from one load
+    )
     paragraphs, questions = load_squad(args.squad)
-    pipeline = pipeline_module.Pipeline(corpus_dir(args.squad, paragraphs) / "index", reader=reader)
+    pipeline = Pipeline(corpus_dir(args.squad, paragraphs) / "index", reader=reader, evidence=weights)
     retriever = pipeline.retriever
-    own = own_passages(pipeline.index)
+    own = own_passages(pipeline.store)
     chosen = sample(questions, args.limit, args.seed)
     pipeline.read("Warm up?", own[chosen[0].article_id])
     rows = []
@@ -73,7 +80,7 @@ def main() -> None:
             hits = hits[:4] if setting == "open" else hits
             result = pipeline.read(q.question, hits, query_vector=vector)
             row = {"id": q.id, "setting": setting, "seconds": time.perf_counter() - began, "answer": result.text}
-            row["signals"] = result.signals
+            row["signals"] = asdict(result.signals) if result.signals else None
             if result.text is not None:
                 row["f1"] = best_over(f1, result.text, q.answers)
                 row["exact_match"] = best_over(exact_match, result.text, q.answers)

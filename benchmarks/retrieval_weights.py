@@ -15,9 +15,9 @@ import argparse
 import numpy as np
 from sentence_vectors import KS, recall  # same directory: run as a script
 
+from evals.squad import corpus_dir, load_squad, sample
 from index import load_index
 from index.embed import make_embedder
-from qa.squad import corpus_dir, load_squad, sample
 
 
 def main() -> None:

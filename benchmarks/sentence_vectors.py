@@ -18,9 +18,9 @@ import time
 
 import numpy as np
 
+from evals.squad import corpus_dir, load_squad, sample
 from qa import Pipeline
 from qa.retrieve import CANDIDATES, LEXICAL_WEIGHT
-from qa.squad import corpus_dir, load_squad, sample
 
 KS = (1, 5, 20)
 
@@ -53,7 +53,7 @@ def main() -> None:
 
     paragraphs, questions = load_squad(args.squad)
     retriever = Pipeline(corpus_dir(args.squad, paragraphs) / "index", reader="sentence").retriever
-    index, embedder = retriever.index, retriever.embedder
+    index, embedder = retriever.store, retriever.embedder
     keys = [(a, s.index) for a, sentences in index.sentences.items() for s in sentences]
     row = {key: i for i, key in enumerate(keys)}
     sentence_texts = [

@@ -22,10 +22,10 @@ from pathlib import Path
 
 import numpy as np
 
+from evals.squad import RECALL_AT, Question, corpus_dir, load_squad, sample
 from index import SentenceTransformerEmbedder, build_index, load_index
 from qa.llm import cache_dir
 from qa.retrieve import HybridRetriever
-from qa.squad import RECALL_AT, Question, corpus_dir, load_squad, sample
 
 
 def recall_row(retriever: HybridRetriever, questions: list[Question], prefix: str = "") -> dict[str, float]:

@@ -7,13 +7,28 @@ import json
 import sys
 from typing import Any
 
-from index import CiteqaError, build_index
-from index.embed import DEFAULT_EMBEDDING_MODEL, DEFAULT_INDEX_MODEL, ONNX_INT8_MODEL, ONNX_QINT8_MODEL, make_embedder
-from qa import MAX_QUESTION_CHARS, Answer, answer, default_index_dir, get_pipeline
-from qa.faq import PRECOMPUTE_MAX_ARTICLES, faq
-from qa.llm import prefer_repacking
+from qa import (
+    DEFAULT_EMBEDDING_MODEL,
+    DEFAULT_INDEX_MODEL,
+    DEFAULT_READER,
+    DEFAULT_TOP_K,
+    FAQ_PRECOMPUTE_MAX_ARTICLES,
+    MAX_QUESTION_CHARS,
+    ONNX_INT8_MODEL,
+    ONNX_QINT8_MODEL,
+    READER_CHOICES,
+    Answer,
+    CiteqaError,
+    answer,
+    build_index,
+    default_index_dir,
+    faq,
+    get_pipeline,
+    make_embedder,
+)
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
+READER_HELP = f"one of {', '.join(repr(c) for c in READER_CHOICES)} (default: {DEFAULT_READER!r})"
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -41,7 +56,7 @@ def _parser() -> argparse.ArgumentParser:
     p_index.add_argument(
         "--no-faq",
         action="store_true",
-        help=f"skip FAQ suggestions (made at index time for corpora of up to {PRECOMPUTE_MAX_ARTICLES} articles)",
+        help=f"skip FAQ suggestions (made at index time for corpora of up to {FAQ_PRECOMPUTE_MAX_ARTICLES} articles)",
     )
 
     p_faq = sub.add_parser(
@@ -64,10 +79,10 @@ def _parser() -> argparse.ArgumentParser:
     p_ask.add_argument("question", help=f"the question (at most {MAX_QUESTION_CHARS:,} characters)")
     p_ask.add_argument("--index-dir", help="index folder (default: the index of seeds/, built when needed)")
     p_ask.add_argument("--json", action="store_true", help="print the Answer as JSON")
-    p_ask.add_argument("--top-k", type=int, default=4, help="passages retrieved (default: 4)")
     p_ask.add_argument(
-        "--reader", default="llm", help="'llm' (default), 'llm-fast', 'sentence', 'llm:<model>' or 'extractive:<model>'"
+        "--top-k", type=int, default=DEFAULT_TOP_K, help=f"passages retrieved (default: {DEFAULT_TOP_K})"
     )
+    p_ask.add_argument("--reader", default=DEFAULT_READER, help=READER_HELP)
 
     p_chat = sub.add_parser(
         "chat",
@@ -77,7 +92,7 @@ def _parser() -> argparse.ArgumentParser:
     p_chat.add_argument("--index-dir", help="index folder (default: the index of seeds/, built when needed)")
     p_chat.add_argument("--host", default="127.0.0.1", help="address to bind (default: 127.0.0.1)")
     p_chat.add_argument("--port", type=int, default=7860, help="port (default: 7860)")
-    p_chat.add_argument("--reader", default="llm", help="reader, as for 'ask'")
+    p_chat.add_argument("--reader", default=DEFAULT_READER, help="reader, as for 'ask'")
     p_eval = sub.add_parser(
         "eval",
         help="measure answer quality on a benchmark",
@@ -87,7 +102,7 @@ def _parser() -> argparse.ArgumentParser:
     p_eval.add_argument("path", help="path to dev-v1.1.json")
     p_eval.add_argument("--limit", type=int, help="questions in a stratified, repeatable sample (default: all)")
     p_eval.add_argument("--seed", type=int, default=13, help="sampling seed (default: 13)")
-    p_eval.add_argument("--reader", default="llm", help="reader, as for 'ask'")
+    p_eval.add_argument("--reader", default=DEFAULT_READER, help="reader, as for 'ask'")
     p_eval.add_argument(
         "--setting",
         choices=["open", "closed", "unanswerable", "both", "all"],
@@ -140,7 +155,7 @@ def _index(args: argparse.Namespace) -> int:
         f"{report.articles} articles, {report.chunks} chunks: {len(report.added)} added, "
         f"{len(report.updated)} updated, {len(report.removed)} removed, {report.unchanged} unchanged"
     )
-    if not args.no_faq and report.articles <= PRECOMPUTE_MAX_ARTICLES:
+    if not args.no_faq and report.articles <= FAQ_PRECOMPUTE_MAX_ARTICLES:
         pipeline = get_pipeline(args.index_dir or default_index_dir())
         for article in pipeline.articles():
             items = faq(pipeline, article.id)
@@ -192,12 +207,10 @@ def _chat(args: argparse.Namespace) -> int:
 def _eval(args: argparse.Namespace) -> int:
     from tqdm import tqdm
 
-    from qa.squad import evaluate, to_json
+    from evals.squad import evaluate, to_json
 
     if args.limit is not None and args.limit <= 0:
         raise ValueError(f"--limit must be greater than 0, got {args.limit}")
-    # An evaluation answers hundreds of questions from one model load.
-    prefer_repacking(True)
     groups = {"both": ("open", "closed"), "all": ("open", "closed", "unanswerable")}
     settings = groups.get(args.setting, (args.setting,))
     bar = tqdm(desc="questions", unit="q", file=sys.stderr)
@@ -207,7 +220,13 @@ def _eval(args: argparse.Namespace) -> int:
         bar.update(done - bar.n)
 
     summary = evaluate(
-        args.path, limit=args.limit, seed=args.seed, reader=args.reader, settings=settings, progress=progress
+        args.path,
+        limit=args.limit,
+        seed=args.seed,
+        reader=args.reader,
+        settings=settings,
+        progress=progress,
+        repack=True,  # hundreds of answers from one model load
     )
     bar.close()
     # The per-question records go to --out only; the terminal gets the summary.

@@ -12,7 +12,7 @@ from index.errors import (
     IngestError,
     ModelNotAvailableError,
 )
-from index.store import CorpusIndex, load_index
+from index.stores import CorpusIndex, load_index
 from index.types import Article, Chunk, Sentence
 
 __all__ = [

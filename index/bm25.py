@@ -8,16 +8,15 @@ import math
 import re
 import threading
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 import Stemmer
 from scipy import sparse
 
-# Fit on SQuAD dev, open setting, 1,000 questions each of seeds 7 and 13, and checked on seeds 21
-# and 29 (docs/quality.md): with stemming, k1 0.6 and b 0.4 beat the usual 1.5 and 0.75 on every
-# sample (recall@5 0.967 against 0.963 and 0.971 against 0.967 on the held-out two).
+# With stemming, these beat the usual 1.5 and 0.75 on SQuAD, fit and held out (docs/quality.md).
 DEFAULT_K1 = 0.6
 DEFAULT_B = 0.4
 # Names how terms are made. An index whose BM25 was built by another tokenizer has a vocabulary
@@ -49,6 +48,17 @@ def tokenize(text: str) -> list[str]:
     return _stem_words([token for token in _TOKEN.findall(text.lower()) if token not in STOPWORDS])
 
 
+@dataclass(frozen=True, slots=True)
+class Tokenizer:
+    """How a text becomes BM25 terms, and the name an index records for it."""
+
+    name: str
+    terms: Callable[[str], list[str]]
+
+
+SNOWBALL = Tokenizer(TOKENIZER, tokenize)
+
+
 class BM25:
     """BM25 scores with the document side precomputed, as bm25s does.
 
@@ -63,21 +73,27 @@ class BM25:
         k1: float,
         b: float,
         tokenizer: str = TOKENIZER,
+        *,
+        terms: Callable[[str], list[str]] = tokenize,
     ):
         self.weights = weights
         self.vocabulary = vocabulary
         self.k1 = k1
         self.b = b
         self.tokenizer = tokenizer
+        self._terms = terms
 
     @classmethod
-    def build(cls, texts: Sequence[str], *, k1: float = DEFAULT_K1, b: float = DEFAULT_B) -> BM25:
-        """Index ``texts``; row ``i`` of the matrix is ``texts[i]``."""
+    def build(
+        cls, texts: Sequence[str], *, k1: float = DEFAULT_K1, b: float = DEFAULT_B, tokenizer: Tokenizer = SNOWBALL
+    ) -> BM25:
+        """Index ``texts``; row ``i`` of the matrix is ``texts[i]``. Queries are split into terms
+        by the same ``tokenizer``."""
         vocabulary: dict[str, int] = {}
         rows, cols, tfs = [], [], []
         lengths = np.zeros(len(texts), dtype=np.float32)
         for row, text in enumerate(texts):
-            counts = Counter(tokenize(text))
+            counts = Counter(tokenizer.terms(text))
             lengths[row] = sum(counts.values())
             for term, tf in counts.items():
                 rows.append(row)
@@ -93,7 +109,7 @@ class BM25:
         norm = k1 * (1.0 - b + b * lengths[row_arr] / max(avg_len, 1e-9))
         data = idf[col_arr] * tf_arr * (k1 + 1.0) / (tf_arr + norm)
         weights = sparse.csc_matrix((data.astype(np.float32), (row_arr, col_arr)), shape=(n_docs, len(vocabulary)))
-        return cls(weights, vocabulary, k1, b)
+        return cls(weights, vocabulary, k1, b, tokenizer.name, terms=tokenizer.terms)
 
     @functools.cached_property
     def doc_freq(self) -> np.ndarray:
@@ -107,7 +123,7 @@ class BM25:
         sentences of retrieved chunks) by the corpus's idea of which words are rare. A query
         term the corpus never uses counts as the rarest of all.
         """
-        terms = sorted(set(tokenize(query)))
+        terms = sorted(set(self._terms(query)))
         if not terms:
             return np.zeros(len(texts), dtype=np.float32)
         doc_freq = self.doc_freq
@@ -118,12 +134,12 @@ class BM25:
             idf[term] = math.log(1.0 + (n_docs - df + 0.5) / (df + 0.5))
         total = sum(idf.values())
         return np.asarray(
-            [sum(idf[t] for t in idf.keys() & set(tokenize(text))) / total for text in texts], dtype=np.float32
+            [sum(idf[t] for t in idf.keys() & set(self._terms(text))) / total for text in texts], dtype=np.float32
         )
 
     def scores(self, query: str) -> np.ndarray:
         """BM25 score of every indexed text for ``query``; shape ``(n_texts,)``."""
-        columns = [self.vocabulary[t] for t in tokenize(query) if t in self.vocabulary]
+        columns = [self.vocabulary[t] for t in self._terms(query) if t in self.vocabulary]
         if not columns:
             return np.zeros(self.weights.shape[0], dtype=np.float32)
         return np.asarray(self.weights[:, columns].sum(axis=1), dtype=np.float32).ravel()

@@ -18,8 +18,9 @@ from index.errors import (
     IndexNotFoundError,
     IngestError,
 )
-from index.ingest import SourceFile, discover, read_article
-from index.store import CorpusIndex, load_index, write_generation, write_lock
+from index.sources import SourceFile, discover, read_article
+from index.stores import CorpusIndex, load_index, write_generation, write_lock
+from index.stores.embedded import APPROXIMATE_FROM_CHUNKS
 from index.types import Article, Chunk, Sentence
 
 ProgressCallback = Callable[[int, int, str], None]
@@ -116,6 +117,7 @@ def build_index(
     overlap_sentences: int = DEFAULT_OVERLAP_SENTENCES,
     rebuild: bool = False,
     progress: ProgressCallback | None = None,
+    approximate_from: int = APPROXIMATE_FROM_CHUNKS,
 ) -> BuildReport:
     """Index the ``.txt``/``.md`` files under ``paths`` into ``index_dir``, incrementally.
 
@@ -132,6 +134,7 @@ def build_index(
         overlap_sentences: Sentences shared by consecutive chunks.
         rebuild: Ignore the existing index and embed everything again.
         progress: Called with ``(done, total, stage)`` while embedding.
+        approximate_from: From this many chunks on, search an approximate (HNSW) vector index.
 
     Returns:
         A report of what changed.
@@ -200,6 +203,7 @@ def build_index(
             embedding_model=embedder.name,
             chunk_chars=chunk_chars,
             overlap_sentences=overlap_sentences,
+            approximate_from=approximate_from,
         )
     return BuildReport(
         tuple(plan.added),

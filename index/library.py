@@ -17,8 +17,8 @@ from pathlib import Path
 from index.build import BuildReport, ProgressCallback, build_index
 from index.embed import Embedder
 from index.errors import IndexCorruptError, IndexNotFoundError, IngestError
-from index.ingest import MAX_FILE_BYTES, SUPPORTED_SUFFIXES, decode, parse_article
-from index.store import load_index
+from index.sources import MAX_FILE_BYTES, SUPPORTED_SUFFIXES, decode, parse_article
+from index.stores import load_index
 from index.types import Article
 
 UPLOADS_FOLDER = "uploads"

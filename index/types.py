@@ -64,3 +64,51 @@ class Chunk:
     text: str
     first_sentence: int
     last_sentence: int
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Hit:
+    """A retrieved chunk with its scores.
+
+    Attributes:
+        chunk: The passage.
+        score: Fused retrieval score (higher is better; see :class:`index.stores.SearchSettings`).
+        dense: Dense score: the question's cosine with the chunk, blended with its cosine with
+            the chunk's best sentence.
+        lexical: BM25 score of the chunk for the question.
+    """
+
+    chunk: Chunk
+    score: float
+    dense: float
+    lexical: float
+
+
+@dataclass(frozen=True, slots=True)
+class ArticleFilter:
+    """Which articles a question may be answered from; every condition given must hold.
+
+    Attributes:
+        article_ids: Only these articles; None allows any.
+        since: Only articles published on or after this date (undated ones are then excluded).
+        until: Only articles published on or before this date (undated ones are then excluded).
+    """
+
+    article_ids: frozenset[str] | None = None
+    since: date | None = None
+    until: date | None = None
+
+    def __post_init__(self) -> None:
+        if self.since and self.until and self.since > self.until:
+            raise ValueError(f"the date range is empty: {self.since.isoformat()} is after {self.until.isoformat()}")
+
+    @property
+    def active(self) -> bool:
+        return self.article_ids is not None or self.since is not None or self.until is not None
+
+    def allows(self, article_id: str, published: date | None) -> bool:
+        if self.article_ids is not None and article_id not in self.article_ids:
+            return False
+        if self.since is not None and (published is None or published < self.since):
+            return False
+        return not (self.until is not None and (published is None or published > self.until))

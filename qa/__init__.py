@@ -1,10 +1,20 @@
 """Answer questions over indexed news articles, citing exact spans.
 
+The public face of citeqa: the UI and the command line import from here only.
+
 >>> from qa import answer
 >>> answer("Who led the armed group?").text  # doctest: +SKIP
 'Milan Radoičić'
 """
 
+from typing import TYPE_CHECKING
+
+from index.build import BuildReport, build_index
+from index.embed import DEFAULT_EMBEDDING_MODEL, DEFAULT_INDEX_MODEL, ONNX_INT8_MODEL, ONNX_QINT8_MODEL, make_embedder
+from index.stores import SearchSettings, Store
+from qa.abstention import AbstentionPolicy
+from qa.api import answer, get_pipeline
+from qa.config import EvidenceWeights
 from qa.errors import (
     CiteqaError,
     EmptyCorpusError,
@@ -16,22 +26,52 @@ from qa.errors import (
     ModelIntegrityError,
     ModelNotAvailableError,
 )
-from qa.pipeline import MAX_QUESTION_CHARS, Pipeline, answer, default_index_dir, ensure_default_index, get_pipeline
-from qa.readers import ExtractiveReader, LlamaReader, Reader, Reading, SentenceReader, make_reader
+from qa.faq import PRECOMPUTE_MAX_ARTICLES as FAQ_PRECOMPUTE_MAX_ARTICLES
+from qa.faq import FaqError, FaqItem, faq
+from qa.feedback import feedback_path, record_feedback
+from qa.pipeline import Pipeline
+from qa.questions import MAX_QUESTION_CHARS
+from qa.readers import (
+    DEFAULT_READER,
+    READER_CHOICES,
+    ExtractiveReader,
+    LlamaReader,
+    Reader,
+    Reading,
+    SentenceReader,
+    make_reader,
+)
 from qa.retrieve import DEFAULT_TOP_K, HybridRetriever
-from qa.types import Answer, ArticleFilter, Citation, Evidence, Hit
+from qa.seeds import default_index_dir, ensure_default_index
+from qa.support import SupportModel, SupportSignals
+from qa.types import Answer, ArticleFilter, Citation, Evidence, Hit, Passage
+
+if TYPE_CHECKING:
+    from qa.langchain_retriever import CiteqaRetriever
 
 __all__ = [
+    "DEFAULT_EMBEDDING_MODEL",
+    "DEFAULT_INDEX_MODEL",
+    "DEFAULT_READER",
     "DEFAULT_TOP_K",
+    "FAQ_PRECOMPUTE_MAX_ARTICLES",
     "MAX_QUESTION_CHARS",
+    "ONNX_INT8_MODEL",
+    "ONNX_QINT8_MODEL",
+    "READER_CHOICES",
+    "AbstentionPolicy",
     "Answer",
     "ArticleFilter",
+    "BuildReport",
     "Citation",
     "CiteqaError",
     "CiteqaRetriever",
     "EmptyCorpusError",
     "Evidence",
+    "EvidenceWeights",
     "ExtractiveReader",
+    "FaqError",
+    "FaqItem",
     "Hit",
     "HybridRetriever",
     "IndexCorruptError",
@@ -42,15 +82,25 @@ __all__ = [
     "LlamaReader",
     "ModelIntegrityError",
     "ModelNotAvailableError",
+    "Passage",
     "Pipeline",
     "Reader",
     "Reading",
+    "SearchSettings",
     "SentenceReader",
+    "Store",
+    "SupportModel",
+    "SupportSignals",
     "answer",
+    "build_index",
     "default_index_dir",
     "ensure_default_index",
+    "faq",
+    "feedback_path",
     "get_pipeline",
+    "make_embedder",
     "make_reader",
+    "record_feedback",
 ]
 
 

@@ -144,7 +144,7 @@ def faq(
     Raises:
         FaqError: No article with this id is indexed.
     """
-    index = pipeline.index
+    index = pipeline.store
     article = index.articles.get(article_id)
     if article is None:
         raise FaqError(f"no indexed article has the id {article_id!r}")
@@ -171,7 +171,7 @@ def _generate(
     model: ChatModel,
     min_confidence: float,
 ) -> list[FaqItem]:
-    index = pipeline.index
+    index = pipeline.store
     chunks = chunk_sentences(
         article.text, list(index.sentences[article.id]), article_id=article.id, max_chars=PASSAGE_CHARS, overlap=0
     )[:MAX_PASSAGES]

@@ -18,7 +18,7 @@ _NUMBER_WORDS = {
 MIN_FUZZY_F1 = 0.6
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, kw_only=True)
 class Region:
     """A stretch of an article the answer may come from: ``text[start:end]`` of ``article_id``."""
 
@@ -28,7 +28,7 @@ class Region:
     end: int
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, kw_only=True)
 class Span:
     """Where an answer was found and how closely it matches (1.0 = verbatim)."""
 
@@ -70,7 +70,7 @@ def snap(answer: str, regions: Sequence[Region]) -> Span | None:
     for region in regions:
         at = region.text.find(answer, region.start, region.end)
         if at >= 0:
-            return Span(region.article_id, at, at + len(answer), 1.0)
+            return Span(article_id=region.article_id, start=at, end=at + len(answer), similarity=1.0)
     wanted = [t for t, _, _ in _tokens(answer, 0, len(answer))]
     if not wanted:
         return None
@@ -81,10 +81,12 @@ def snap(answer: str, regions: Sequence[Region]) -> Span | None:
         seq = [t for t, _, _ in words]
         for i in range(len(words) - n + 1):
             if seq[i : i + n] == wanted:
-                return Span(region.article_id, words[i][1], words[i + n - 1][2], 0.95)
+                return Span(article_id=region.article_id, start=words[i][1], end=words[i + n - 1][2], similarity=0.95)
         for length in range(max(1, n - 2), n + 3):
             for i in range(len(words) - length + 1):
                 score = _f1(seq[i : i + length], wanted) * 0.9
                 if score >= MIN_FUZZY_F1 * 0.9 and (best is None or score > best.similarity):
-                    best = Span(region.article_id, words[i][1], words[i + length - 1][2], score)
+                    best = Span(
+                        article_id=region.article_id, start=words[i][1], end=words[i + length - 1][2], similarity=score
+                    )
     return best

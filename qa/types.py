@@ -2,49 +2,66 @@
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass
 from datetime import date
 from typing import Any
 
-from index.types import Chunk, Sentence
+from index.types import Article, ArticleFilter, Hit, Sentence
+from qa.support import SupportSignals
+
+__all__ = ["Answer", "ArticleFilter", "Citation", "Evidence", "Hit", "Passage"]
 
 
-@dataclass(frozen=True, slots=True)
-class Hit:
-    """A retrieved chunk with its scores.
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Passage:
+    """A retrieved passage with the article it belongs to: what a reader reads.
 
     Attributes:
-        chunk: The passage.
-        score: Fused retrieval score (higher is better; see :mod:`qa.retrieve`).
-        dense: Dense score: the question's cosine with the chunk, blended with its cosine with
-            the chunk's best sentence (see :meth:`qa.retrieve.HybridRetriever.dense_scores`).
-        lexical: BM25 score of the chunk for the question.
+        article: The whole article, so offsets index its text.
+        start: Character offset of the passage in ``article.text``.
+        end: Character offset just past it (half-open).
+        score: Its fused retrieval score (0 when it was not retrieved but given).
     """
 
-    chunk: Chunk
-    score: float
-    dense: float
-    lexical: float
+    article: Article
+    start: int
+    end: int
+    score: float = 0.0
+
+    @property
+    def article_id(self) -> str:
+        return self.article.id
+
+    @property
+    def text(self) -> str:
+        return self.article.text[self.start : self.end]
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, kw_only=True)
 class Evidence:
     """A sentence considered as evidence.
 
     Attributes:
         sentence: The sentence.
+        article: The article it belongs to.
         relevance: Cosine between the sentence and the question (-1..1).
         score: What evidence is ordered by: the cosine plus the sentence's share of the question's
             rare words, less a little for each rank its passage sits below the best one, and less
-            a fixed amount for a heading line (see :mod:`qa.pipeline` for the weights).
+            a fixed amount for a heading line (see :class:`qa.config.EvidenceWeights`).
     """
 
     sentence: Sentence
+    article: Article
     relevance: float
     score: float = 0.0
 
+    @property
+    def text(self) -> str:
+        """The sentence's text: ``article.text[sentence.start:sentence.end]``."""
+        return self.article.text[self.sentence.start : self.sentence.end]
 
-@dataclass(frozen=True, slots=True)
+
+@dataclass(frozen=True, slots=True, kw_only=True)
 class Citation:
     """A quoted span of an article that supports an answer.
 
@@ -69,7 +86,7 @@ class Citation:
     answer_end: int | None = None
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, kw_only=True)
 class Answer:
     """The answer to a question, or an abstention.
 
@@ -84,8 +101,8 @@ class Answer:
             person can judge for themselves; empty when it answered.
         standalone_question: The question as it was searched for, when a follow-up was rewritten
             using the conversation before it; None when it was asked as is.
-        signals: What ``score`` was computed from, by name (see :mod:`qa.support`); empty when
-            no candidate answer got that far.
+        signals: What ``score`` was computed from (see :mod:`qa.support`); None when no
+            candidate answer got that far.
     """
 
     question: str
@@ -95,7 +112,7 @@ class Answer:
     reason: str = ""
     considered: tuple[Citation, ...] = ()
     standalone_question: str | None = None
-    signals: dict[str, float] = field(default_factory=dict)
+    signals: SupportSignals | None = None
 
     @property
     def abstained(self) -> bool:
@@ -117,15 +134,16 @@ class Answer:
             fields["published"] = date.fromisoformat(d["published"]) if d.get("published") else None
             return Citation(**fields)
 
+        signals = data.get("signals") or None  # answers stored before signals were typed hold {}
         return cls(
-            data["question"],
-            data["text"],
-            float(data["score"]),
-            tuple(citation(c) for c in data.get("citations", ())),
-            data.get("reason", ""),
-            tuple(citation(c) for c in data.get("considered", ())),
-            data.get("standalone_question"),
-            {str(k): float(v) for k, v in data.get("signals", {}).items()},
+            question=data["question"],
+            text=data["text"],
+            score=float(data["score"]),
+            citations=tuple(citation(c) for c in data.get("citations", ())),
+            reason=data.get("reason", ""),
+            considered=tuple(citation(c) for c in data.get("considered", ())),
+            standalone_question=data.get("standalone_question"),
+            signals=SupportSignals(**{k: float(v) for k, v in signals.items()}) if signals else None,
         )
 
     def to_markdown(self) -> str:
@@ -139,36 +157,6 @@ class Answer:
             quote = " ".join(c.quote.split())
             lines.append(f"[^{i}]: {c.title} ({when}), `{c.article_id}` characters {c.start}–{c.end}: “{quote}”")
         return "\n".join(lines) + "\n"
-
-
-@dataclass(frozen=True, slots=True)
-class ArticleFilter:
-    """Which articles a question may be answered from; every condition given must hold.
-
-    Attributes:
-        article_ids: Only these articles; None allows any.
-        since: Only articles published on or after this date (undated ones are then excluded).
-        until: Only articles published on or before this date (undated ones are then excluded).
-    """
-
-    article_ids: frozenset[str] | None = None
-    since: date | None = None
-    until: date | None = None
-
-    def __post_init__(self) -> None:
-        if self.since and self.until and self.since > self.until:
-            raise ValueError(f"the date range is empty: {self.since.isoformat()} is after {self.until.isoformat()}")
-
-    @property
-    def active(self) -> bool:
-        return self.article_ids is not None or self.since is not None or self.until is not None
-
-    def allows(self, article_id: str, published: date | None) -> bool:
-        if self.article_ids is not None and article_id not in self.article_ids:
-            return False
-        if self.since is not None and (published is None or published < self.since):
-            return False
-        return not (self.until is not None and (published is None or published > self.until))
 
 
 def _jsonable(value: Any) -> Any:

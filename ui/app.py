@@ -17,10 +17,18 @@ from typing import Any
 
 import gradio as gr
 
-from qa import Answer, ArticleFilter, CiteqaError, Pipeline, get_pipeline
-from qa.faq import PRECOMPUTE_MAX_ARTICLES, faq
-from qa.feedback import record_feedback
-from qa.llm import prefer_repacking
+from qa import (
+    DEFAULT_READER,
+    FAQ_PRECOMPUTE_MAX_ARTICLES,
+    MAX_QUESTION_CHARS,
+    Answer,
+    ArticleFilter,
+    CiteqaError,
+    Pipeline,
+    faq,
+    get_pipeline,
+    record_feedback,
+)
 from ui.render import answer_html, article_html, parse_cite_link, progress_html
 
 DEFAULT_HOST = "127.0.0.1"
@@ -144,9 +152,11 @@ def library_rows(pipeline: Pipeline) -> list[list[Any]]:
     ]
 
 
-def build_app(index_dir: str | os.PathLike[str] | None = None, reader: str = "llm") -> gr.Blocks:
+def build_app(
+    index_dir: str | os.PathLike[str] | None = None, reader: str = DEFAULT_READER, *, repack: bool | None = None
+) -> gr.Blocks:
     """The chat UI over an index (the default index of ``seeds/`` when None)."""
-    pipeline = get_pipeline(index_dir, reader)
+    pipeline = get_pipeline(index_dir, reader, repack=repack)
 
     def article_choices() -> list[tuple[str, str]]:
         return [(f"{a.title} ({a.id})", a.id) for a in pipeline.articles()]
@@ -243,7 +253,7 @@ def build_app(index_dir: str | os.PathLike[str] | None = None, reader: str = "ll
                     placeholder="Who led the armed group?  (Enter to ask)",
                     elem_id="citeqa-question",
                     submit_btn=True,
-                    max_length=2000,
+                    max_length=MAX_QUESTION_CHARS,
                 )
                 with gr.Row():
                     faq_article = gr.Dropdown(
@@ -323,7 +333,7 @@ def build_app(index_dir: str | os.PathLike[str] | None = None, reader: str = "ll
 def precompute_faqs(pipeline: Pipeline) -> threading.Thread | None:
     """Make the FAQ of every article in the background, for corpora small enough to do it up front."""
     articles = pipeline.articles()
-    if len(articles) > PRECOMPUTE_MAX_ARTICLES:
+    if len(articles) > FAQ_PRECOMPUTE_MAX_ARTICLES:
         return None
 
     def work() -> None:
@@ -341,16 +351,15 @@ def precompute_faqs(pipeline: Pipeline) -> threading.Thread | None:
 def launch(
     index_dir: str | os.PathLike[str] | None = None,
     *,
-    reader: str = "llm",
+    reader: str = DEFAULT_READER,
     host: str = DEFAULT_HOST,
     port: int = DEFAULT_PORT,
     prevent_thread_lock: bool = False,
 ) -> gr.Blocks:
     """Build and serve the chat UI; bound to 127.0.0.1 unless ``host`` says otherwise."""
-    # The server loads its model once, before anyone asks, and answers many questions.
-    prefer_repacking(True)
-    app = build_app(index_dir, reader)
-    precompute_faqs(get_pipeline(index_dir, reader))
+    # The server loads its model once, before anyone asks, and answers many questions: repack it.
+    app = build_app(index_dir, reader, repack=True)
+    precompute_faqs(get_pipeline(index_dir, reader, repack=True))
     app.queue(default_concurrency_limit=4)
     app.launch(
         server_name=host,

@@ -4,7 +4,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from index.chunk import chunk_sentences, is_heading, paragraph_bounds, split_sentences
-from index.ingest import parse_article
+from index.sources import parse_article
 
 
 def texts(text):

@@ -4,7 +4,7 @@ from pathlib import Path
 import pytest
 
 from index.errors import IngestError
-from index.ingest import discover, parse_article, read_article
+from index.sources import discover, parse_article, read_article
 
 
 def test_date_marker_becomes_metadata_and_is_not_citable():

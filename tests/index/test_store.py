@@ -5,11 +5,11 @@ import numpy as np
 import pytest
 from scipy import sparse
 
-import index.store
 from index import build_index, load_index
 from index.bm25 import BM25, PLURAL_S, TOKENIZER
 from index.errors import EmptyCorpusError, IndexCorruptError, IndexMismatchError, IndexNotFoundError
-from index.store import current_generation
+from index.stores import current_generation
+from index.stores.embedded import HNSW_EF_SEARCH
 from tests.fakes import HashEmbedder
 
 
@@ -137,7 +137,7 @@ def test_crash_mid_build_leaves_previous_index_usable(corpus, tmp_path, embedder
     def explode(*args, **kwargs):
         raise OSError("disk full")
 
-    monkeypatch.setattr(index.store.BM25, "save", explode)
+    monkeypatch.setattr(BM25, "save", explode)
     with pytest.raises(OSError, match="disk full"):
         build_index([corpus], tmp_path / "ix", embedder=embedder)
     assert current_generation(tmp_path / "ix") == before
@@ -217,7 +217,7 @@ def test_bm25_terms_from_an_older_tokenizer_are_rebuilt_on_load(corpus, tmp_path
         data["file_sizes"][name] = (folder / name).stat().st_size
     manifest.write_text(json.dumps(data))
 
-    with caplog.at_level("WARNING", logger="index.store"):
+    with caplog.at_level("WARNING", logger="index.stores.generations"):
         loaded = load_index(tmp_path / "ix")
     assert "rebuilding" in caplog.text
     assert loaded.bm25.tokenizer == TOKENIZER
@@ -227,7 +227,7 @@ def test_bm25_terms_from_an_older_tokenizer_are_rebuilt_on_load(corpus, tmp_path
     report = build_index([corpus], tmp_path / "ix", embedder=embedder)
     assert report.unchanged == 3 and not report.added and report.generation != folder.name
     caplog.clear()
-    with caplog.at_level("WARNING", logger="index.store"):
+    with caplog.at_level("WARNING", logger="index.stores.generations"):
         assert not load_index(tmp_path / "ix").bm25_outdated
     assert "rebuilding" not in caplog.text
 
@@ -243,15 +243,12 @@ def test_records_are_plain_sqlite_and_nothing_is_pickled(corpus, tmp_path, embed
         assert "data" in arrays
 
 
-def test_large_indexes_switch_to_hnsw_and_still_find_the_right_chunk(corpus, tmp_path, embedder, monkeypatch):
+def test_large_indexes_switch_to_hnsw_and_still_find_the_right_chunk(corpus, tmp_path, embedder):
     import faiss
 
-    from index import store
-
-    monkeypatch.setattr(store, "APPROXIMATE_FROM_CHUNKS", 1)
-    build_index([corpus], tmp_path / "ix", embedder=embedder)
+    build_index([corpus], tmp_path / "ix", embedder=embedder, approximate_from=1)
     index = load_index(tmp_path / "ix")
-    assert isinstance(index.vectors, faiss.IndexHNSWSQ) and index.vectors.hnsw.efSearch == store.HNSW_EF_SEARCH
+    assert isinstance(index.vectors, faiss.IndexHNSWSQ) and index.vectors.hnsw.efSearch == HNSW_EF_SEARCH
     question = embedder.embed(["Engineer Maria Olsen led the repair crew"])
     threads = faiss.omp_get_max_threads()
     rows = index.nearest(question[0], 2)

@@ -92,7 +92,10 @@ def test_empty_date_range_is_refused():
 
 
 def test_abstention_shows_the_passages_it_looked_at(pipeline):
-    pipeline.min_confidence = 1.01  # nothing is sure enough: every question abstains after reading
+    # Nothing is sure enough: every question abstains after reading.
+    pipeline = Pipeline(
+        pipeline.index_dir, reader=SentenceReader(), embedder=pipeline.retriever.embedder, min_confidence=1.01
+    )
     result = pipeline.answer("Who led the repair crew on the harbour bridge?")
     assert result.abstained
     assert result.considered and "Maria Olsen" in result.considered[0].quote
@@ -106,8 +109,11 @@ def test_answer_round_trips_through_json_and_renders_markdown(pipeline):
     md = result.to_markdown()
     assert md.startswith("**Q:** Who led the repair crew")
     assert "[^1]: Harbour bridge reopens after repairs (2024-03-02), `harbour` characters" in md
-    c = Citation("a", "T", None, 0, 3, "abc")
-    assert Answer("q?", None, 0.1, (), "why", (c,)).to_markdown() == "**Q:** q?\n\nThe articles do not say. (why)\n"
+    c = Citation(article_id="a", title="T", published=None, start=0, end=3, quote="abc")
+    assert (
+        Answer(question="q?", text=None, score=0.1, reason="why", considered=(c,)).to_markdown()
+        == "**Q:** q?\n\nThe articles do not say. (why)\n"
+    )
 
 
 def test_articles_are_listed_newest_first(pipeline):

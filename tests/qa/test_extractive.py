@@ -7,7 +7,8 @@ import torch
 
 from index import build_index, load_index
 from qa import ExtractiveReader, Pipeline
-from qa.readers import _load_extractive
+from qa.evidence import passages_of
+from qa.readers.extractive import _load_extractive
 from qa.retrieve import HybridRetriever
 
 
@@ -77,7 +78,8 @@ def test_extractive_reader_abstains_when_no_answer_is_preferred(tiny_model, corp
     try:
         index = load_index(tmp_path / "ix")
         hits = HybridRetriever(index, embedder).search("Who led the repair crew?", 2)
-        reading = ExtractiveReader(str(tiny_model)).read("Who led the repair crew?", [], hits, index)
+        passages = passages_of(index, hits)
+        reading = ExtractiveReader(str(tiny_model)).read("Who led the repair crew?", [], passages)
     finally:
         handle.remove()
     assert reading.span is None and "no answer" in reading.reason

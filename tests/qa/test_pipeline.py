@@ -6,9 +6,9 @@ from hypothesis import strategies as st
 
 from index import build_index
 from index.chunk import split_sentences
-from index.ingest import parse_article
+from index.sources import parse_article
 from qa import Answer, InvalidQuestionError, Pipeline, Reading, SentenceReader
-from qa.pipeline import cite
+from qa.cite import cite
 from qa.snap import Span
 
 
@@ -35,19 +35,38 @@ def test_unrelated_question_abstains_without_citations(pipeline):
     assert result.citations == () and result.reason
 
 
-class RefusingReader:
+class FakeReader:
+    """The parts of the Reader contract a reader without a model keeps."""
+
+    support = None
+    llm = None
+
+    def warm(self):
+        pass
+
+
+def span_of(sentence):
+    return Span(article_id=sentence.article_id, start=sentence.start, end=sentence.end, similarity=1.0)
+
+
+class RefusingReader(FakeReader):
     name = "refuses"
 
-    def read(self, question, evidence, hits, index):
-        return Reading(None, 0.1, "not in the passages")
+    def read(self, question, evidence, passages, *, on_text=None):
+        return Reading(span=None, confidence=0.1, reason="not in the passages")
 
 
-class UnsureReader:
+class UnsureReader(FakeReader):
     name = "unsure"
 
-    def read(self, question, evidence, hits, index):
-        s = evidence[0].sentence
-        return Reading(Span(s.article_id, s.start, s.end, 1.0), 0.05)
+    def read(self, question, evidence, passages, *, on_text=None):
+        return Reading(span=span_of(evidence[0].sentence), confidence=0.05)
+
+
+def test_fake_and_provided_readers_keep_the_reader_contract():
+    from qa import Reader
+
+    assert all(isinstance(r, Reader) for r in (RefusingReader(), UnsureReader(), SentenceReader()))
 
 
 def test_reader_refusal_and_low_confidence_abstain(corpus, tmp_path, embedder):
@@ -76,8 +95,8 @@ def test_new_generation_is_picked_up_without_restart(pipeline, corpus, embedder)
 
 
 def test_answer_is_a_value_not_an_exception():
-    a = Answer("q?", None, 0.2, (), "no")
-    assert a.abstained and not Answer("q?", "x", 0.9).abstained
+    a = Answer(question="q?", text=None, score=0.2, reason="no")
+    assert a.abstained and not Answer(question="q?", text="x", score=0.9).abstained
 
 
 sentences = st.lists(
@@ -87,12 +106,6 @@ sentences = st.lists(
 )
 
 
-class _Index:
-    def __init__(self, article):
-        self.articles = {article.id: article}
-        self.sentences = {article.id: split_sentences(article.text, article.body_start, article.id)}
-
-
 @settings(max_examples=200, deadline=None)
 @given(sentences, st.data())
 def test_every_citation_quotes_the_article_exactly(parts, data):
@@ -100,13 +113,14 @@ def test_every_citation_quotes_the_article_exactly(parts, data):
     body = range(article.body_start, len(article.text))
     start = data.draw(st.sampled_from(body))
     end = data.draw(st.integers(start + 1, len(article.text)))
-    citation = cite(_Index(article), Reading(Span("p", start, end, 1.0), 1.0))
+    sentences = split_sentences(article.text, article.body_start, article.id)
+    citation = cite(article, sentences, Span(article_id="p", start=start, end=end, similarity=1.0))
     assert article.text[citation.start : citation.end] == citation.quote
     assert citation.start <= citation.answer_start <= citation.answer_end <= citation.end
     assert citation.start >= article.body_start
 
 
-class FirstSentenceReader:
+class FirstSentenceReader(FakeReader):
     """Cites the first evidence sentence with full confidence, so only the support check decides."""
 
     name = "first"
@@ -114,25 +128,25 @@ class FirstSentenceReader:
     def __init__(self, support):
         self.support = support
 
-    def read(self, question, evidence, hits, index):
-        s = evidence[0].sentence
-        return Reading(Span(s.article_id, s.start, s.end, 1.0), 0.95)
+    def read(self, question, evidence, passages, *, on_text=None):
+        return Reading(span=span_of(evidence[0].sentence), confidence=0.95)
 
 
 def test_support_check_withholds_answers_whose_sentence_does_not_match(corpus, tmp_path, embedder):
-    from qa.support import SupportModel
+    from qa.support import SupportModel, SupportSignals
 
     build_index([corpus], tmp_path / "ix", embedder=embedder)
     # Support grows with the cited sentence's share of the question's words.
-    support = SupportModel(weights=(0.0, 0.0, 10.0, 0.0), bias=-5.0, threshold=0.5)
+    weights = SupportSignals(reader=0.0, quote_cosine=0.0, quote_overlap=10.0, best_cosine=0.0)
+    support = SupportModel(weights=weights, bias=-5.0, threshold=0.5)
     p = Pipeline(tmp_path / "ix", reader=FirstSentenceReader(support), embedder=embedder, min_relevance=0.0)
     matched = p.answer("Who led the repair crew on the harbour bridge?")
     assert not matched.abstained and matched.score >= 0.5
-    assert set(matched.signals) == {"reader", "quote_cosine", "quote_overlap", "best_cosine"}
-    assert matched.signals["reader"] == pytest.approx(0.95)
+    assert isinstance(matched.signals, SupportSignals)
+    assert matched.signals.reader == pytest.approx(0.95)
     off_topic = p.answer("Which crew won the harbour regatta trophy last spring?")
     assert off_topic.abstained and "does not appear to answer" in off_topic.reason
-    assert off_topic.score < 0.5 and off_topic.signals["quote_overlap"] < matched.signals["quote_overlap"]
+    assert off_topic.score < 0.5 and off_topic.signals.quote_overlap < matched.signals.quote_overlap
 
 
 def test_evidence_puts_sentences_sharing_rare_question_words_first(pipeline):
@@ -153,10 +167,14 @@ def _evidence_texts(pipeline, question, hits):
     ]
 
 
-def test_with_a_score_weight_evidence_from_a_passage_far_behind_the_best_comes_later(pipeline, monkeypatch):
-    import qa.pipeline
+def test_with_a_score_weight_evidence_from_a_passage_far_behind_the_best_comes_later(corpus, tmp_path, embedder):
+    from qa import EvidenceWeights
 
-    monkeypatch.setattr(qa.pipeline, "PASSAGE_SCORE_WEIGHT", 1.5)  # the sixth round's order, an option
+    build_index([corpus], tmp_path / "ix", embedder=embedder)
+    # The sixth round's order, an option; a pipeline with the default order lives beside it.
+    pipeline = Pipeline(
+        tmp_path / "ix", reader=SentenceReader(), embedder=embedder, evidence=EvidenceWeights(passage_score=1.5)
+    )
     question = "Who led the repair crew on the harbour bridge?"
     hits = pipeline.retrieve(question)
     crew = [h for h in hits if "Maria Olsen" in h.chunk.text]

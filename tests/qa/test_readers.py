@@ -9,7 +9,7 @@ def test_titles_head_each_article_s_sentences_unless_the_title_is_one_of_them(co
     pipeline = Pipeline(tmp_path / "ix", reader=SentenceReader(), embedder=embedder)
     question = "Who won the mayor election, and who led the harbour bridge repairs?"
     evidence = pipeline.evidence(question, pipeline.retriever.embed_query(question), pipeline.retrieve(question))
-    index = pipeline.index
+    index = pipeline.store
     # Every harbour sentence (its title is its first line); the election's body without its heading.
     chosen = [
         e
@@ -17,8 +17,8 @@ def test_titles_head_each_article_s_sentences_unless_the_title_is_one_of_them(co
         if e.sentence.article_id == "harbour"
         or (e.sentence.article_id == "election" and not is_heading(index.articles["election"].text, e.sentence))
     ]
-    plain = LlamaReader().passages(chosen, index)
-    titled = LlamaReader(titles=True).passages(chosen, index)
+    plain = LlamaReader().passages(chosen)
+    titled = LlamaReader(titles=True).passages(chosen)
     assert "#" not in plain
     blocks = titled.split("\n\n")
     election = next(b for b in blocks if "Sarah Quinn" in b)

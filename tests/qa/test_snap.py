@@ -7,7 +7,7 @@ TEXT = "date 2023-11-14 Three Serb gunmen were also killed. The armed group was 
 
 
 def region(text=TEXT, start=16):
-    return Region("a", text, start, len(text))
+    return Region(article_id="a", text=text, start=start, end=len(text))
 
 
 def test_exact_text_is_found_verbatim():
@@ -39,7 +39,7 @@ def test_the_date_marker_outside_the_region_is_never_cited():
 
 
 def test_earlier_region_wins():
-    other = Region("b", "Milan Radoičić spoke.", 0, 21)
+    other = Region(article_id="b", text="Milan Radoičić spoke.", start=0, end=21)
     assert snap("Milan Radoičić", [other, region()]).article_id == "b"
 
 
@@ -49,6 +49,6 @@ def test_any_substring_snaps_to_itself(text, data):
     start = data.draw(st.integers(0, len(text) - 1))
     end = data.draw(st.integers(start + 1, len(text)))
     needle = text[start:end]
-    span = snap(needle, [Region("a", text, 0, len(text))])
+    span = snap(needle, [Region(article_id="a", text=text, start=0, end=len(text))])
     if needle.strip():
         assert text[span.start : span.end] == needle.strip()

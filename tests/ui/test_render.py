@@ -29,14 +29,16 @@ def test_answer_span_is_highlighted_and_article_text_escaped():
 
 
 def test_whole_reply_shows_title_date_quote_and_paragraph():
-    html = answer_html(Answer("q", "<b>Milan</b>", 0.9, (citation(),)), ["Para <i>graph</i> around."])
+    html = answer_html(
+        Answer(question="q", text="<b>Milan</b>", score=0.9, citations=(citation(),)), ["Para <i>graph</i> around."]
+    )
     assert "<mark>" in html and "2023-11-14" in html and "Title &lt;script&gt;" in html
     assert "<script>" not in html and "<i>graph" not in html
     assert "<details>" in html and '">[1]</a></sup>' in html
 
 
 def test_abstention_shows_no_citation():
-    html = answer_html(Answer("q", None, 0.1, (), "no passage is close"))
+    html = answer_html(Answer(question="q", text=None, score=0.1, reason="no passage is close"))
     assert "do not say" in html and "blockquote" not in html
 
 
@@ -61,7 +63,15 @@ def test_article_panel_marks_the_cited_span_and_bolds_the_answer():
 
 
 def test_abstention_lists_the_passages_it_looked_at():
-    html = answer_html(Answer("q", None, 0.1, (), "too uncertain", (citation(answer_start=None, answer_end=None),)))
+    html = answer_html(
+        Answer(
+            question="q",
+            text=None,
+            score=0.1,
+            reason="too uncertain",
+            considered=(citation(answer_start=None, answer_end=None),),
+        )
+    )
     assert "do not say" in html and "Closest passages" in html and "<blockquote>" in html and "<mark>" not in html
 
 

@@ -1,61 +1,31 @@
-"""SQuAD v1.1 evaluation of the real pipeline: the official scorer; open, closed and unanswerable settings."""
+"""SQuAD v1.1 evaluation of the real pipeline: open, closed and unanswerable settings."""
 
 from __future__ import annotations
 
 import hashlib
 import json
 import random
-import re
 import statistics
-import string
 import time
-from collections import Counter
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
+from evals.scoring import best_over, exact_match, f1
 from index.build import build_index
 from index.errors import IndexMismatchError
-from index.store import CorpusIndex
-from qa.llm import cache_dir
-from qa.pipeline import Pipeline
-from qa.retrieve import HybridRetriever
-from qa.types import Hit
+from index.models import cache_dir
+from index.stores import Store
+from qa import Hit, HybridRetriever, Pipeline
 
 DEFAULT_SEED = 13
 RECALL_AT = (1, 5, 20)
 SETTINGS = ("open", "closed", "unanswerable")
 # Deep enough that after dropping the question's own Wikipedia article, top_k others remain.
 UNANSWERABLE_DEPTH = 100
-
-
-# --- The official evaluate-v1.1.py scoring, as published with SQuAD. ---
-def normalize_answer(text: str) -> str:
-    """Lower-case, strip punctuation and the articles a/an/the, collapse white space."""
-    text = text.lower()
-    text = "".join(ch for ch in text if ch not in set(string.punctuation))
-    text = re.sub(r"\b(a|an|the)\b", " ", text)
-    return " ".join(text.split())
-
-
-def exact_match(prediction: str, truth: str) -> float:
-    return float(normalize_answer(prediction) == normalize_answer(truth))
-
-
-def f1(prediction: str, truth: str) -> float:
-    pred, gold = normalize_answer(prediction).split(), normalize_answer(truth).split()
-    common = sum((Counter(pred) & Counter(gold)).values())
-    if common == 0:
-        return 0.0
-    precision, recall = common / len(pred), common / len(gold)
-    return 2 * precision * recall / (precision + recall)
-
-
-def best_over(metric: Callable[[str, str], float], prediction: str, truths: Iterable[str]) -> float:
-    return max(metric(prediction, t) for t in truths)
 
 
 @dataclass(frozen=True, slots=True)
@@ -146,11 +116,11 @@ class Totals:
         return out
 
 
-def own_passages(index: CorpusIndex) -> dict[str, list[Hit]]:
+def own_passages(index: Store) -> dict[str, list[Hit]]:
     """Each article's chunks, as hits: what the closed setting reads."""
     chunks_of: dict[str, list[Hit]] = {}
     for chunk in index.chunks:
-        chunks_of.setdefault(chunk.article_id, []).append(Hit(chunk, 0.0, 0.0, 0.0))
+        chunks_of.setdefault(chunk.article_id, []).append(Hit(chunk=chunk, score=0.0, dense=0.0, lexical=0.0))
     return chunks_of
 
 
@@ -182,6 +152,7 @@ def evaluate(
     settings: Sequence[str] = ("open", "closed"),
     top_k: int = 4,
     progress: Callable[[int, int], None] | None = None,
+    repack: bool | None = True,
 ) -> dict[str, Any]:
     """Run the real pipeline on SQuAD v1.1 dev and score it.
 
@@ -189,6 +160,8 @@ def evaluate(
     Closed: each question is read against its own paragraph alone.
     Unanswerable: each question is asked with every paragraph of its own Wikipedia article left
     out of the results (as if that article were not indexed); the right outcome is to abstain.
+
+    ``repack`` is passed to the pipeline: an evaluation answers hundreds of questions from one load.
 
     Returns:
         A JSON-ready summary per setting, with the sample size and seed.
@@ -203,8 +176,8 @@ def evaluate(
         build_index([root / "corpus"], root / "index")
     except IndexMismatchError:  # a cached index from another embedding model
         build_index([root / "corpus"], root / "index", rebuild=True)
-    pipeline = Pipeline(root / "index", reader=reader)
-    index = pipeline.index
+    pipeline = Pipeline(root / "index", reader=reader, repack=repack)
+    index = pipeline.store
     chunks_of = own_passages(index)
     totals = {name: Totals() for name in settings}
     details: list[dict[str, Any]] = []
@@ -242,7 +215,7 @@ def evaluate(
                     "exact_match": em,
                     "f1": round(f1_score, 4),
                     "reason": result.reason,
-                    "signals": result.signals,
+                    "signals": asdict(result.signals) if result.signals else None,
                 }
             )
             done += 1
@@ -256,7 +229,7 @@ def evaluate(
         "index": {
             "articles": len(index.articles),
             "chunks": len(index.chunks),
-            "embedding_model": index.manifest.embedding_model,
+            "embedding_model": index.embedding_model,
         },
         **{name: totals[name].summary() for name in settings},
         "questions": details,

@@ -1,4 +1,4 @@
-"""Persisting an index: FAISS vectors, SQLite records, BM25 matrix and a manifest.
+"""The embedded store on disk: FAISS vectors, SQLite records, BM25 matrix and a manifest per generation.
 
 Layout of an index folder::
 
@@ -27,20 +27,19 @@ import shutil
 import sqlite3
 import uuid
 from collections.abc import Iterator, Mapping, Sequence
-from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from pathlib import Path
-from typing import Any
 
 import numpy as np
 
 from index.bm25 import BM25, TOKENIZER
 from index.errors import IndexCorruptError, IndexNotFoundError
+from index.stores.embedded import APPROXIMATE_FROM_CHUNKS, HNSW_EF_SEARCH, CorpusIndex, vector_index
+from index.stores.manifest import FORMAT_VERSION, Manifest
 from index.types import Article, Chunk, Sentence
 
 log = logging.getLogger(__name__)
 
-FORMAT_VERSION = 2  # 2: sentence vectors stored; chunk vectors are their means
 CURRENT_FILE = "CURRENT"
 MANIFEST_FILE = "manifest.json"
 RECORDS_FILE = "records.sqlite"
@@ -65,92 +64,6 @@ CREATE TABLE chunks (
 """
 
 
-@dataclass(frozen=True, slots=True)
-class Manifest:
-    """What built an index; compared against the caller's settings on load."""
-
-    format_version: int
-    embedding_model: str
-    dimension: int
-    normalized: bool
-    chunk_chars: int
-    overlap_sentences: int
-    articles: int
-    chunks: int
-    created: str
-    file_sizes: Mapping[str, int] = field(default_factory=dict)
-
-    def to_json(self) -> str:
-        data = {name: getattr(self, name) for name in self.__dataclass_fields__}
-        data["file_sizes"] = dict(self.file_sizes)
-        return json.dumps(data, indent=2, sort_keys=True)
-
-
-@dataclass(frozen=True, slots=True)
-class CorpusIndex:
-    """A loaded index, held in memory.
-
-    Attributes:
-        directory: The index folder.
-        generation: Name of the generation that was loaded.
-        manifest: What built it.
-        articles: Articles by id.
-        sentences: Each article's sentences in order.
-        chunks: Chunks in vector-row order: ``chunks[i]`` has vector row ``i``.
-        vectors: The FAISS index (inner product over normalised vectors).
-        bm25: BM25 over the chunk texts, rows aligned with ``chunks``.
-        sentence_vectors: One normalised float16 vector per sentence (memory-mapped from disk).
-        sentence_rows: Row in ``sentence_vectors`` of each article's first sentence; an
-            article's sentences have consecutive rows.
-        bm25_outdated: The stored BM25 was made by an older tokenizer and ``bm25`` was rebuilt
-            in memory; the next :func:`index.build_index` writes it out.
-    """
-
-    directory: Path
-    generation: str
-    manifest: Manifest
-    articles: Mapping[str, Article]
-    sentences: Mapping[str, Sequence[Sentence]]
-    chunks: Sequence[Chunk]
-    vectors: Any
-    bm25: BM25
-    sentence_vectors: np.ndarray
-    sentence_rows: Mapping[str, int]
-    bm25_outdated: bool = False
-
-    def vectors_of_sentences(self, article_id: str, first: int, last: int) -> np.ndarray:
-        """Vectors of sentences ``first``..``last - 1`` of an article, as float32."""
-        row = self.sentence_rows[article_id]
-        return np.asarray(self.sentence_vectors[row + first : row + last], dtype=np.float32)
-
-    def nearest(self, vector: np.ndarray, k: int) -> list[int]:
-        """Rows of the ``k`` chunks whose vectors have the largest inner product with ``vector``.
-
-        One query is searched on one thread: FAISS's OpenMP threads cost more than they save
-        on a single query, most of all while onnxruntime's threads still spin after embedding it
-        (17,779 chunks, flat: 7.7 ms with 2 threads, 1.6 ms with one).
-        """
-        import faiss
-
-        threads = faiss.omp_get_max_threads()
-        faiss.omp_set_num_threads(1)  # OpenMP keeps this per thread: other threads are not slowed
-        try:
-            _, rows = self.vectors.search(np.asarray(vector, dtype=np.float32).reshape(1, -1), k)
-        finally:
-            faiss.omp_set_num_threads(threads)
-        return [int(r) for r in rows[0] if r >= 0]
-
-    def chunk_vectors(self, rows: Sequence[int] | None = None) -> np.ndarray:
-        """Stored vectors of the given chunk rows (all rows when None)."""
-        if rows is None:
-            return self.vectors.reconstruct_n(0, self.vectors.ntotal)
-        return (
-            np.vstack([self.vectors.reconstruct(int(r)) for r in rows])
-            if rows
-            else np.zeros((0, self.manifest.dimension), dtype=np.float32)
-        )
-
-
 def current_generation(directory: Path) -> str | None:
     """Name of the live generation, or None when the folder holds no index."""
     try:
@@ -172,39 +85,6 @@ def write_lock(directory: Path) -> Iterator[None]:
             fcntl.flock(handle, fcntl.LOCK_UN)
 
 
-# From this many chunks on, vectors go into an approximate index (HNSW over 8-bit scalar-quantised
-# vectors) instead of an exact flat one. Measured (docs/performance.md): exact search costs ~145 ms
-# per query at 1M vectors on 2 cores, so ~7 ms at 50k, and past that it would eat the retrieval budget;
-# HNSW-SQ8 answers in under 2 ms at 1M and stores 656 bytes per vector instead of 1,536.
-APPROXIMATE_FROM_CHUNKS = 50_000
-# At 1M vectors (docs/performance.md), efConstruction 80 builds a better graph than 40: recall@10 of
-# exact search at efSearch 1024 goes from 0.946 to 0.965 (2.1 ms a query) for a 1.6x longer FAISS
-# build (104 s instead of 66 s, small beside embedding 1M chunks). Raising efSearch instead levels
-# off at 0.957; 48 neighbours reach 0.956 at 784 bytes a vector.
-HNSW_NEIGHBOURS = 32
-HNSW_EF_CONSTRUCTION = 80
-HNSW_EF_SEARCH = 1024
-
-
-def vector_index(vectors: np.ndarray) -> Any:
-    """A FAISS inner-product index holding ``vectors``: exact below :data:`APPROXIMATE_FROM_CHUNKS`, HNSW-SQ8 above."""
-    import faiss
-
-    data = np.ascontiguousarray(vectors, dtype=np.float32)
-    d = data.shape[1]
-    index: Any
-    if len(data) < APPROXIMATE_FROM_CHUNKS:
-        index = faiss.IndexFlatIP(d)
-    else:
-        quantizer: Any = faiss.ScalarQuantizer.QT_8bit  # an enum value; the stubs say otherwise
-        index = faiss.IndexHNSWSQ(d, quantizer, HNSW_NEIGHBOURS, faiss.METRIC_INNER_PRODUCT)
-        index.hnsw.efConstruction = HNSW_EF_CONSTRUCTION
-        index.train(data)
-        index.hnsw.efSearch = HNSW_EF_SEARCH
-    index.add(data)
-    return index
-
-
 def write_generation(
     directory: Path,
     *,
@@ -216,12 +96,14 @@ def write_generation(
     embedding_model: str,
     chunk_chars: int,
     overlap_sentences: int,
+    approximate_from: int = APPROXIMATE_FROM_CHUNKS,
 ) -> str:
     """Write a complete new generation and make it the live one.
 
     ``sentence_vectors`` has a row per sentence, articles in the order given, each article's
     sentences in order. The caller holds :func:`write_lock`. Older generations are removed once
-    the new one is live.
+    the new one is live. From ``approximate_from`` chunks on, the vectors go into an approximate
+    FAISS index (see :func:`index.stores.embedded.vector_index`).
 
     Returns:
         The new generation's name.
@@ -241,7 +123,7 @@ def write_generation(
     staging.mkdir(parents=True)
     try:
         _write_records(staging / RECORDS_FILE, articles, sentences, chunks)
-        faiss.write_index(vector_index(vectors), str(staging / VECTORS_FILE))
+        faiss.write_index(vector_index(vectors, approximate_from=approximate_from), str(staging / VECTORS_FILE))
         np.save(staging / SENTENCE_VECTORS_FILE, sentence_vectors.astype(np.float16), allow_pickle=False)
         BM25.build([c.text for c in chunks]).save(staging)
         manifest = Manifest(

@@ -1,4 +1,4 @@
-"""Turn files into :class:`~index.types.Article` records."""
+"""Plain-text and Markdown articles: `.txt` and `.md` files turned into :class:`~index.types.Article` records."""
 
 from __future__ import annotations
 

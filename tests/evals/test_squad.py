@@ -3,7 +3,8 @@ import json
 import pytest
 
 from citeqa.cli import main
-from qa.squad import Question, best_over, exact_match, f1, load_squad, normalize_answer, sample
+from evals.scoring import best_over, exact_match, f1, normalize_answer
+from evals.squad import Question, load_squad, sample
 from tests.conftest import REPO
 
 SQUAD = REPO.parent / "shared" / "data" / "squad-v1.1" / "dev-v1.1.json"
@@ -74,9 +75,9 @@ def test_eval_command_runs_the_real_pipeline(tmp_path, capsys):
 
 
 def test_unanswerable_setting_never_reads_the_questions_own_article(tmp_path):
+    from evals.squad import own_passages, passages_for
     from index import build_index
     from qa import Pipeline, SentenceReader
-    from qa.squad import own_passages, passages_for
     from tests.fakes import HashEmbedder
 
     corpus = tmp_path / "corpus"
@@ -93,7 +94,7 @@ def test_unanswerable_setting_never_reads_the_questions_own_article(tmp_path):
     pipeline = Pipeline(tmp_path / "ix", reader=SentenceReader(), embedder=embedder)
     q = Question("q1", "Who led the harbour bridge repairs?", ("Maria Olsen",), "Bridge/001")
     vector = pipeline.retriever.embed_query(q.question)
-    own = own_passages(pipeline.index)
+    own = own_passages(pipeline.store)
     opened = passages_for("open", q, pipeline.retriever, vector, own, 4)
     assert {h.chunk.article_id for h in opened} == set(texts)
     unanswerable = passages_for("unanswerable", q, pipeline.retriever, vector, own, 4)

@@ -1,0 +1,33 @@
+"""Answer scoring: the official SQuAD v1.1 ``evaluate-v1.1.py`` exact match and token F1."""
+
+from __future__ import annotations
+
+import re
+import string
+from collections import Counter
+from collections.abc import Callable, Iterable
+
+
+def normalize_answer(text: str) -> str:
+    """Lower-case, strip punctuation and the articles a/an/the, collapse white space."""
+    text = text.lower()
+    text = "".join(ch for ch in text if ch not in set(string.punctuation))
+    text = re.sub(r"\b(a|an|the)\b", " ", text)
+    return " ".join(text.split())
+
+
+def exact_match(prediction: str, truth: str) -> float:
+    return float(normalize_answer(prediction) == normalize_answer(truth))
+
+
+def f1(prediction: str, truth: str) -> float:
+    pred, gold = normalize_answer(prediction).split(), normalize_answer(truth).split()
+    common = sum((Counter(pred) & Counter(gold)).values())
+    if common == 0:
+        return 0.0
+    precision, recall = common / len(pred), common / len(gold)
+    return 2 * precision * recall / (precision + recall)
+
+
+def best_over(metric: Callable[[str, str], float], prediction: str, truths: Iterable[str]) -> float:
+    return max(metric(prediction, t) for t in truths)

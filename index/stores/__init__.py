@@ -1,0 +1,25 @@
+"""Where an index lives: the :class:`Store` Protocol and its implementations.
+
+``embedded`` (the default) keeps FAISS vectors, a BM25 matrix and SQLite records in one folder,
+with atomic generations (``generations``).
+"""
+
+from index.stores.base import DEFAULT_SEARCH, MODES, SearchSettings, Store
+from index.stores.embedded import CorpusIndex
+from index.stores.generations import current_generation, load_index, read_manifest, write_generation, write_lock
+from index.stores.manifest import FORMAT_VERSION, Manifest
+
+__all__ = [
+    "DEFAULT_SEARCH",
+    "FORMAT_VERSION",
+    "MODES",
+    "CorpusIndex",
+    "Manifest",
+    "SearchSettings",
+    "Store",
+    "current_generation",
+    "load_index",
+    "read_manifest",
+    "write_generation",
+    "write_lock",
+]

@@ -1,0 +1,30 @@
+"""What built an index, recorded with it and checked when it is opened."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+
+FORMAT_VERSION = 2  # 2: sentence vectors stored; chunk vectors are their means
+
+
+@dataclass(frozen=True, slots=True)
+class Manifest:
+    """What built an index; compared against the caller's settings on load."""
+
+    format_version: int
+    embedding_model: str
+    dimension: int
+    normalized: bool
+    chunk_chars: int
+    overlap_sentences: int
+    articles: int
+    chunks: int
+    created: str
+    file_sizes: Mapping[str, int] = field(default_factory=dict)
+
+    def to_json(self) -> str:
+        data = {name: getattr(self, name) for name in self.__dataclass_fields__}
+        data["file_sizes"] = dict(self.file_sizes)
+        return json.dumps(data, indent=2, sort_keys=True)

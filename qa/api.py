@@ -1,0 +1,81 @@
+"""The one-call API: ``answer()``, over pipelines shared per index, reader and repack choice."""
+
+from __future__ import annotations
+
+import os
+import threading
+from collections.abc import Sequence
+from pathlib import Path
+
+from qa.pipeline import Pipeline
+from qa.questions import validate_question, validate_top_k
+from qa.readers import DEFAULT_READER, Reader
+from qa.retrieve import DEFAULT_TOP_K
+from qa.seeds import ensure_default_index
+from qa.types import Answer, ArticleFilter
+
+_pipelines: dict[tuple[str, str, bool | None], Pipeline] = {}
+_pipelines_lock = threading.Lock()
+
+
+def get_pipeline(
+    index_dir: str | os.PathLike[str] | None = None,
+    reader: str | Reader = DEFAULT_READER,
+    *,
+    repack: bool | None = None,
+) -> Pipeline:
+    """A shared pipeline per (index folder, reader, repack choice); the default index is built when needed.
+
+    ``repack=True`` suits a process that answers many questions from one model load (the chat
+    server, an evaluation); see :func:`qa.llm.repacks`.
+    """
+    directory = Path(index_dir).expanduser().resolve() if index_dir is not None else None
+    key_reader = reader if isinstance(reader, str) else f"{type(reader).__name__}@{id(reader)}"
+    with _pipelines_lock:
+        if directory is None:
+            directory = ensure_default_index().resolve()
+        key = (str(directory), key_reader, repack)
+        if key not in _pipelines:
+            _pipelines[key] = Pipeline(directory, reader=reader, repack=repack)
+            _pipelines[key].warm_in_background()
+        return _pipelines[key]
+
+
+def answer(
+    question: str,
+    *,
+    index_dir: str | os.PathLike[str] | None = None,
+    top_k: int = DEFAULT_TOP_K,
+    reader: str | Reader = DEFAULT_READER,
+    where: ArticleFilter | None = None,
+    history: Sequence[tuple[str, str | None]] = (),
+) -> Answer:
+    """Answer a question from indexed articles, citing the exact spans that support it.
+
+    Args:
+        question: A question in plain language, at most 2,000 characters.
+        index_dir: Index folder; None uses the index of ``seeds/``, built when missing or stale.
+        top_k: Passages retrieved and read.
+        reader: ``"llm"`` (default), ``"llm-fast"``, ``"sentence"``, ``"extractive:<model>"``, or
+            a :class:`~qa.readers.Reader`.
+        where: Only answer from the articles this :class:`ArticleFilter` allows.
+        history: Earlier (question, answer) turns; a follow-up is rewritten into a standalone question.
+
+    Returns:
+        An :class:`Answer`; ``answer.text is None`` when the articles do not say.
+
+    Raises:
+        InvalidQuestionError: The question is empty or too long.
+        IndexNotFoundError: ``index_dir`` holds no index.
+
+    Example:
+        >>> from qa import answer
+        >>> a = answer("Who led the armed group?")  # doctest: +SKIP
+        >>> a.text, a.citations[0].quote  # doctest: +SKIP
+        ('Milan Radoičić', 'The armed group was led by Milan Radoičić, the deputy leader of ...')
+        >>> answer("What party is he the deputy leader of?", history=[(a.question, a.text)]).text  # doctest: +SKIP
+        'Serb List'
+    """
+    question = validate_question(question)
+    validate_top_k(top_k)
+    return get_pipeline(index_dir, reader).answer(question, top_k=top_k, where=where, history=history)
