@@ -5,7 +5,7 @@ from __future__ import annotations
 import contextlib
 import os
 import threading
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import replace
 from pathlib import Path
 
@@ -18,22 +18,17 @@ from index.errors import IndexNotFoundError
 from index.library import AddReport, add_files
 from index.stores import DEFAULT_SEARCH, SearchSettings, Store
 from index.types import Article
-from qa.abstention import DEFAULT_POLICY, AbstentionPolicy, support_signals, withheld_because
-from qa.cite import cite, quote
+from qa.abstention import DEFAULT_POLICY, AbstentionPolicy
 from qa.config import DEFAULT_EVIDENCE, EvidenceWeights
 from qa.conversation import REWRITER_CONTEXT, needs_context, rewrite_question
-from qa.evidence import passages_of, rank_sentences
+from qa.evidence import rank_sentences
+from qa.kinds.factoid import answer_factoid
 from qa.llm import DEFAULT_LLM, ChatModel, repacks
 from qa.questions import validate_question, validate_top_k
 from qa.readers import DEFAULT_READER, Reader, make_reader
 from qa.retrieve import DEFAULT_TOP_K, HybridRetriever
 from qa.support import SupportModel
-from qa.types import Answer, ArticleFilter, Citation, Evidence, Hit
-
-ProgressCallback = Callable[[str, str], None]
-"""Called as ``progress(stage, detail)`` while a question is answered. Stages, in order:
-``"rewriting"`` (a follow-up is being made standalone), ``"searching"``, ``"reading"``, then
-``"answer"`` any number of times with the answer text produced so far."""
+from qa.types import Answer, ArticleFilter, Citation, Evidence, Hit, ProgressCallback
 
 
 class Pipeline:
@@ -221,35 +216,17 @@ class Pipeline:
         progress: ProgressCallback | None = None,
     ) -> Answer:
         # One retriever (one index generation) for the whole question, even if a new one goes live meanwhile.
-        store = retriever.store
-        policy = self.policy
-        evidence = rank_sentences(store, question, vector, hits, self.evidence_weights)
-        considered = tuple(quote(e) for e in evidence[: policy.considered_shown])
-        best = max((e.relevance for e in evidence), default=0.0)
-        if best < policy.min_relevance:
-            reason = "no passage in the articles is close enough to the question"
-            return Answer(question=question, text=None, score=max(0.0, best), reason=reason, considered=considered)
-        passages = passages_of(store, hits)
-        if progress:
-            progress("reading", f"{len(hits)} passages")
-            reading = self.reader.read(question, evidence, passages, on_text=lambda t: progress("answer", t))
-        else:
-            reading = self.reader.read(question, evidence, passages)
-        span = reading.span
-        if span is None:
-            return Answer(
-                question=question, text=None, score=reading.confidence, reason=reading.reason, considered=considered
-            )
-        article = store.articles[span.article_id]
-        citation = cite(article, store.sentences[article.id], span)
-        signals = support_signals(store, retriever.embedder, question, vector, reading, citation, evidence, best)
-        support = self.support
-        score = support.support(signals) if support is not None else reading.confidence
-        why = withheld_because(policy, reading, score, support)
-        if why is not None:
-            return Answer(question=question, text=None, score=score, reason=why, considered=considered, signals=signals)
-        text = article.text[span.start : span.end]
-        return Answer(question=question, text=text, score=score, citations=(citation,), signals=signals)
+        return answer_factoid(
+            retriever.store,
+            retriever.embedder,
+            self.reader,
+            question,
+            hits,
+            vector,
+            weights=self.evidence_weights,
+            policy=self.policy,
+            progress=progress,
+        )
 
 
 class _Reloader:

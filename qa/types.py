@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from datetime import date
 from typing import Any
@@ -9,7 +10,12 @@ from typing import Any
 from index.types import Article, ArticleFilter, Hit, Sentence
 from qa.support import SupportSignals
 
-__all__ = ["Answer", "ArticleFilter", "Citation", "Evidence", "Hit", "Passage"]
+__all__ = ["Answer", "ArticleFilter", "Citation", "Evidence", "Hit", "Passage", "ProgressCallback"]
+
+ProgressCallback = Callable[[str, str], None]
+"""Called as ``progress(stage, detail)`` while a question is answered. Stages, in order:
+``"rewriting"`` (a follow-up is being made standalone), ``"searching"``, ``"reading"``, then
+``"answer"`` any number of times with the answer text produced so far."""
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
