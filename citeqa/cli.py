@@ -17,8 +17,12 @@ from qa import (
     ONNX_INT8_MODEL,
     ONNX_QINT8_MODEL,
     READER_CHOICES,
+    SUPPORTED_SUFFIXES,
     Answer,
     CiteqaError,
+    DumpFields,
+    FetchSettings,
+    ReadOptions,
     answer,
     build_index,
     default_index_dir,
@@ -28,6 +32,10 @@ from qa import (
 )
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
+_DUMP_DEFAULTS = {
+    name: getattr(DumpFields(), name) for name in ("title", "text", "date", "url", "id", "authors", "site")
+}
+_UNITS = {"reading": ("B", True), "embedding": ("sentence", False)}
 READER_HELP = f"one of {', '.join(repr(c) for c in READER_CHOICES)} (default: {DEFAULT_READER!r})"
 
 
@@ -39,11 +47,18 @@ def _parser() -> argparse.ArgumentParser:
 
     p_index = sub.add_parser(
         "index",
-        help="build or update an index from .txt/.md files and folders",
-        description="Build or update an index. Unchanged articles are not re-embedded; "
-        "files gone from an indexed folder are removed.",
+        help="build or update an index from files, folders and URLs (text, pages, feeds, dumps)",
+        description="Build or update an index from text and Markdown files, saved news pages, RSS/Atom "
+        "feeds, JSONL/CSV dumps and http(s) URLs of pages or feeds. Unchanged articles are not re-embedded; "
+        "files gone from an indexed folder are removed; exact copies are indexed once and near-duplicate "
+        "stories grouped.",
     )
-    p_index.add_argument("paths", nargs="+", metavar="PATH", help="files or folders of .txt/.md articles")
+    p_index.add_argument(
+        "paths",
+        nargs="+",
+        metavar="PATH",
+        help=f"files, folders or http(s) URLs ({' '.join(SUPPORTED_SUFFIXES)})",
+    )
     p_index.add_argument("--index-dir", help=f"index folder (default: {default_index_dir()})")
     p_index.add_argument("--rebuild", action="store_true", help="re-embed everything, replacing the index")
     p_index.add_argument(
@@ -52,6 +67,14 @@ def _parser() -> argparse.ArgumentParser:
         help=f"embedding model for a new index: {DEFAULT_EMBEDDING_MODEL!r} (PyTorch), {ONNX_QINT8_MODEL!r} "
         f"(ONNX computing in int8), {ONNX_INT8_MODEL!r} (ONNX, int8 weights computing in float), "
         f"or a sentence-transformers folder (default: {DEFAULT_INDEX_MODEL!r})",
+    )
+    dump = p_index.add_argument_group(
+        "dump fields", "which field of a .jsonl/.csv record holds what (default: the usual names, listed)"
+    )
+    for name, names in _DUMP_DEFAULTS.items():
+        dump.add_argument(f"--{name}-field", metavar="NAME", help=f"default: first of {', '.join(names)}")
+    p_index.add_argument(
+        "--fetch-timeout", type=float, default=None, metavar="SECONDS", help="timeout for each URL (default: 20)"
     )
     p_index.add_argument(
         "--no-faq",
@@ -129,31 +152,48 @@ def _print_answer(result: Answer) -> None:
         print(f"\n[{i}] {c.title} ({when}) [{c.article_id}:{c.start}-{c.end}]\n    \u201c{c.quote}\u201d")
 
 
+def _read_options(args: argparse.Namespace) -> ReadOptions:
+    chosen = {name: (value,) for name in _DUMP_DEFAULTS if (value := getattr(args, f"{name}_field"))}
+    fetch = FetchSettings(timeout_s=args.fetch_timeout) if args.fetch_timeout is not None else FetchSettings()
+    return ReadOptions(fields=DumpFields(**chosen), fetch=fetch)
+
+
 def _index(args: argparse.Namespace) -> int:
     from tqdm import tqdm
 
-    bar: tqdm | None = None
+    bars: dict[str, tqdm] = {}
 
     def progress(done: int, total: int, stage: str) -> None:
-        nonlocal bar
+        # One bar per stage: bytes of the sources while reading, sentences while embedding.
+        bar = bars.get(stage)
         if bar is None:
-            bar = tqdm(total=total, desc=stage, unit="sentence", file=sys.stderr)
+            for other in bars.values():
+                other.close()
+            unit, scale = _UNITS.get(stage, ("item", False))
+            bar = bars[stage] = tqdm(total=total, desc=stage, unit=unit, unit_scale=scale, file=sys.stderr)
         bar.update(done - bar.n)
 
-    report = build_index(
-        args.paths,
-        args.index_dir or default_index_dir(),
-        embedder=make_embedder(args.model) if args.model else None,
-        rebuild=args.rebuild,
-        progress=progress,
-    )
-    if bar is not None:
-        bar.close()
+    read = _read_options(args)
+    try:
+        report = build_index(
+            args.paths,
+            args.index_dir or default_index_dir(),
+            embedder=make_embedder(args.model) if args.model else None,
+            rebuild=args.rebuild,
+            progress=progress,
+            read=read,
+        )
+    finally:
+        for bar in bars.values():
+            bar.close()
     for err in report.errors:
         print(f"skipped: {err}", file=sys.stderr)
+    grouped = f", {report.stories} stories with near-duplicates" if report.stories else ""
+    copies = f", {len(report.copies)} exact copies indexed once" if report.copies else ""
     print(
         f"{report.articles} articles, {report.chunks} chunks: {len(report.added)} added, "
         f"{len(report.updated)} updated, {len(report.removed)} removed, {report.unchanged} unchanged"
+        f"{copies}{grouped}"
     )
     if not args.no_faq and report.articles <= FAQ_PRECOMPUTE_MAX_ARTICLES:
         pipeline = get_pipeline(args.index_dir or default_index_dir())

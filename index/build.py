@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import os
-from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
+from collections.abc import Iterable
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import numpy as np
 
 from index.chunk import DEFAULT_CHUNK_CHARS, DEFAULT_OVERLAP_SENTENCES, chunk_sentences, split_sentences
+from index.dedup import DEFAULT_DEDUP, DedupSettings
 from index.embed import Embedder, make_embedder
 from index.errors import (
     EmptyCorpusError,
@@ -18,13 +19,12 @@ from index.errors import (
     IndexNotFoundError,
     IngestError,
 )
-from index.sources import SourceFile, discover, read_article
-from index.stores import CorpusIndex, load_index, write_generation, write_lock
+from index.ingest import ProgressCallback, plan_build
+from index.sources import SUPPORTED_SUFFIXES, ReadOptions, discover, is_url
+from index.sources.discovery import DEFAULT_READ
+from index.stores import FORMAT_VERSION, CorpusIndex, load_index, write_generation, write_lock
 from index.stores.embedded import APPROXIMATE_FROM_CHUNKS
 from index.types import Article, Chunk, Sentence
-
-ProgressCallback = Callable[[int, int, str], None]
-"""Called as ``progress(done, total, stage)`` while a build runs."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -33,13 +33,16 @@ class BuildReport:
 
     Attributes:
         added: Ids of articles indexed for the first time.
-        updated: Ids of articles whose file changed and were re-embedded.
-        removed: Ids of articles whose file disappeared from a folder that was indexed.
+        updated: Ids of articles whose source changed and were re-embedded.
+        removed: Ids of articles whose file disappeared from a folder that was indexed (or that
+            turned out to be an exact copy of another).
         unchanged: How many articles were kept without re-embedding.
-        errors: Files that were skipped, each with the reason.
+        errors: Sources and records that were skipped, each with the reason.
         articles: Articles in the index afterwards.
         chunks: Chunks in the index afterwards.
         generation: The live generation afterwards.
+        copies: Exact copies indexed once, as ``(copy id, id of the article kept)``.
+        stories: Near-duplicate groups in the index afterwards (each two or more articles).
     """
 
     added: tuple[str, ...]
@@ -50,62 +53,12 @@ class BuildReport:
     articles: int
     chunks: int
     generation: str
+    copies: tuple[tuple[str, str], ...] = ()
+    stories: int = 0
 
     @property
     def changed(self) -> bool:
         return bool(self.added or self.updated or self.removed)
-
-
-@dataclass(slots=True)
-class _Plan:
-    keep: list[str] = field(default_factory=list)
-    fresh: list[Article] = field(default_factory=list)
-    added: list[str] = field(default_factory=list)
-    updated: list[str] = field(default_factory=list)
-    removed: list[str] = field(default_factory=list)
-    errors: list[IngestError] = field(default_factory=list)
-
-
-def _under(path: str, roots: Iterable[Path]) -> bool:
-    return any(path == str(root) or path.startswith(str(root) + os.sep) for root in roots)
-
-
-def _plan(sources: list[SourceFile], roots: list[Path], old: CorpusIndex | None) -> _Plan:
-    plan = _Plan()
-    old_articles = old.articles if old is not None else {}
-    seen: dict[str, SourceFile] = {}
-    for source in sources:
-        if source.article_id in seen:
-            plan.errors.append(
-                IngestError(
-                    str(source.path),
-                    f"has the same article id {source.article_id!r} as {seen[source.article_id].path}; skipped",
-                )
-            )
-            continue
-        seen[source.article_id] = source
-        try:
-            article = read_article(source)
-        except IngestError as err:
-            plan.errors.append(err)
-            # An unreadable new version must not silently drop the indexed old one.
-            if source.article_id in old_articles:
-                plan.keep.append(source.article_id)
-            continue
-        previous = old_articles.get(article.id)
-        if previous is not None and previous.sha256 == article.sha256 and previous.source == article.source:
-            plan.keep.append(article.id)
-        else:
-            plan.fresh.append(article)
-            (plan.updated if previous is not None else plan.added).append(article.id)
-    for article_id, article in old_articles.items():
-        if article_id in seen:
-            continue
-        if _under(article.source, roots):
-            plan.removed.append(article_id)
-        else:
-            plan.keep.append(article_id)
-    return plan
 
 
 def build_index(
@@ -118,23 +71,31 @@ def build_index(
     rebuild: bool = False,
     progress: ProgressCallback | None = None,
     approximate_from: int = APPROXIMATE_FROM_CHUNKS,
+    read: ReadOptions = DEFAULT_READ,
+    dedup: DedupSettings = DEFAULT_DEDUP,
 ) -> BuildReport:
-    """Index the ``.txt``/``.md`` files under ``paths`` into ``index_dir``, incrementally.
+    """Index the articles that ``paths`` name into ``index_dir``, incrementally.
 
-    Unchanged articles keep their vectors; changed and new ones are embedded; articles whose
-    files are gone from a folder named in ``paths`` are removed. Files that cannot be read are
-    reported in ``BuildReport.errors`` and the rest are still indexed. The previous index stays
-    live until the new one is complete.
+    ``paths`` are files, folders (searched recursively) and http(s) URLs: text and Markdown
+    (``.txt``, ``.md``), news pages (``.html``, ``.htm``), feeds (``.rss``, ``.atom``, ``.xml``)
+    and dumps (``.jsonl``, ``.csv``). Unchanged articles keep their vectors; changed and new ones
+    are embedded; articles whose files are gone from a folder named in ``paths`` are removed.
+    Sources and records that cannot be read are reported in ``BuildReport.errors`` and the rest
+    are still indexed. Exact copies are indexed once; near-duplicates are grouped into stories.
+    The previous index stays live until the new one is complete.
 
     Args:
-        paths: Files and folders to index.
+        paths: Files, folders and URLs to index.
         index_dir: Index folder; created when missing.
         embedder: Embedding model (default: :data:`index.embed.DEFAULT_INDEX_MODEL`, from its installed package).
         chunk_chars: Largest chunk, in characters.
         overlap_sentences: Sentences shared by consecutive chunks.
         rebuild: Ignore the existing index and embed everything again.
-        progress: Called with ``(done, total, stage)`` while embedding.
+        progress: Called with ``(done, total, stage)``: stage ``"reading"`` counts bytes of the
+            sources, ``"embedding"`` sentences.
         approximate_from: From this many chunks on, search an approximate (HNSW) vector index.
+        read: Dump field names and URL fetch limits.
+        dedup: How near-duplicates are found.
 
     Returns:
         A report of what changed.
@@ -146,13 +107,14 @@ def build_index(
             ``rebuild=True`` to replace it.
 
     Example:
-        >>> report = build_index(["seeds/"], "/tmp/citeqa-index")  # doctest: +SKIP
+        >>> report = build_index(["seeds/", "feeds/world.rss"], "/tmp/citeqa-index")  # doctest: +SKIP
         >>> report.articles  # doctest: +SKIP
-        1
+        12
     """
     embedder = embedder or make_embedder()
-    roots = [Path(p).expanduser().resolve() for p in paths]
-    sources = discover(roots)
+    paths = list(paths)
+    roots = [Path(p).expanduser().resolve() for p in paths if not is_url(str(p))]
+    found = discover(paths)
     directory = Path(index_dir).expanduser().resolve()
     with write_lock(directory):
         old = None if rebuild else _load_existing(directory, embedder)
@@ -162,25 +124,42 @@ def build_index(
         if rechunk:
             assert old is not None
             old = _rechunk_all(old)
-        plan = _plan(sources, roots, old)
-        kept_articles = [old.articles[a] for a in plan.keep] if old is not None else []
-        articles = sorted([*kept_articles, *plan.fresh], key=lambda a: a.id)
+        old_articles = old.articles if old is not None else {}
+        plan = plan_build(found.sources, roots, old_articles, options=read, dedup=dedup, progress=progress)
+        plan.errors[:0] = found.skipped
+        articles = sorted([*plan.records.values(), *plan.fresh], key=lambda a: a.id)
         if not articles:
-            listed = ", ".join(str(p) for p in roots)
+            listed = ", ".join(str(p) for p in paths)
             reasons = "; ".join(str(e) for e in plan.errors[:3])
             raise EmptyCorpusError(
                 f"no article could be indexed from {listed}"
-                + (f" ({reasons})" if reasons else f": no {'/'.join(('.txt', '.md'))} files found")
+                + (f" ({reasons})" if reasons else f": no files of the types {' '.join(SUPPORTED_SUFFIXES)} found")
             )
-        if old is not None and not (plan.fresh or plan.removed or rechunk or old.bm25_outdated):
+        n_stories = len({a.story for a in articles if a.story})
+        metadata_same = all(replace(old_articles[k], versions=()) == a for k, a in plan.records.items())
+        if (
+            old is not None
+            and metadata_same
+            and old.manifest.format_version == FORMAT_VERSION
+            and not (plan.fresh or plan.removed or rechunk or old.bm25_outdated)
+        ):
             return BuildReport(
-                (), (), (), len(plan.keep), tuple(plan.errors), len(old.articles), len(old.chunks), old.generation
+                (),
+                (),
+                (),
+                len(plan.keep),
+                tuple(plan.errors),
+                len(old.articles),
+                len(old.chunks),
+                old.generation,
+                tuple(plan.copies),
+                n_stories,
             )
 
         sentences: dict[str, list[Sentence]] = {}
         chunks_by_article: dict[str, list[Chunk]] = {}
         for article in articles:
-            if old is not None and article.id in old.articles and article.id not in plan.updated:
+            if old is not None and article.id in plan.records:
                 sentences[article.id] = list(old.sentences[article.id])
             else:
                 sentences[article.id] = split_sentences(article.text, article.body_start, article.id)
@@ -192,7 +171,7 @@ def build_index(
                 overlap=overlap_sentences,
             )
         chunks = [c for a in articles for c in chunks_by_article[a.id]]
-        sentence_vectors = _sentence_vectors(articles, sentences, old, set(plan.keep), embedder, progress)
+        sentence_vectors = _sentence_vectors(articles, sentences, old, set(plan.records), embedder, progress)
         generation = write_generation(
             directory,
             articles=articles,
@@ -214,6 +193,8 @@ def build_index(
         len(articles),
         len(chunks),
         generation,
+        tuple(plan.copies),
+        n_stories,
     )
 
 

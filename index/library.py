@@ -17,7 +17,7 @@ from pathlib import Path
 from index.build import BuildReport, ProgressCallback, build_index
 from index.embed import Embedder
 from index.errors import IndexCorruptError, IndexNotFoundError, IngestError
-from index.sources import MAX_FILE_BYTES, SUPPORTED_SUFFIXES, decode, parse_article
+from index.sources import MAX_FILE_BYTES, SUPPORTED_SUFFIXES, SourceFile, read_source
 from index.stores import load_index
 from index.types import Article
 
@@ -51,6 +51,20 @@ def _article_id(name: str) -> str:
     return stem or "article"
 
 
+def _check(path: Path, article_id: str) -> tuple[list[Article], list[IngestError]]:
+    """The articles an uploaded file holds and the problems in it, read as indexing will read it."""
+    articles: list[Article] = []
+    problems: list[IngestError] = []
+    for item in read_source(SourceFile(path, article_id)):
+        (problems if isinstance(item, IngestError) else articles).append(item)  # type: ignore[arg-type]
+    return articles, problems
+
+
+def _elsewhere(article: Article | None, uploads: Path) -> bool:
+    """Whether an indexed article came from somewhere other than the uploads folder."""
+    return article is not None and not article.source.startswith(str(uploads) + os.sep)
+
+
 def add_files(
     files: Sequence[str | os.PathLike[str]],
     index_dir: str | os.PathLike[str],
@@ -61,8 +75,9 @@ def add_files(
 ) -> AddReport:
     """Check ``files``, copy the good ones into the index's uploads folder and index them.
 
-    Each file must be ``.txt`` or ``.md``, at most :data:`MAX_UPLOAD_BYTES`, UTF-8 text with
-    something to index, and must not take the id of an article indexed from elsewhere.
+    Each file must be of a type indexing reads (text, Markdown, a news page, a feed or a dump),
+    at most :data:`MAX_UPLOAD_BYTES`, hold at least one article, and must not take the id of an
+    article indexed from elsewhere. A feed's or dump's bad items are reported and the rest added.
 
     Args:
         files: The uploaded files.
@@ -88,7 +103,11 @@ def add_files(
         name = path.name
         suffix = path.suffix.lower()
         if suffix not in SUPPORTED_SUFFIXES:
-            errors.append(IngestError(name, f"unsupported file type {suffix or '(none)'!r}; upload .txt or .md files"))
+            errors.append(
+                IngestError(
+                    name, f"unsupported file type {suffix or '(none)'!r}; upload {', '.join(SUPPORTED_SUFFIXES)} files"
+                )
+            )
             continue
         try:
             size = path.stat().st_size
@@ -101,15 +120,18 @@ def add_files(
         article_id = _article_id(name)
         try:
             data = path.read_bytes()
-            parse_article(article_id, decode(data, name), source=name)
-        except IngestError as err:
-            errors.append(err)
+        except OSError as err:
+            errors.append(IngestError(name, f"cannot be read ({err.strerror})"))
             continue
-        previous = existing.get(article_id)
-        if previous is not None and not previous.source.startswith(str(target) + os.sep):
-            errors.append(
-                IngestError(name, f"an article with the id {article_id!r} is already indexed; rename the file")
-            )
+        articles, problems = _check(path, article_id)
+        if not articles:
+            first = problems[0] if problems else IngestError(name, "has no text to index")
+            reason = first.reason if first.path == str(path) else str(first).replace(str(path), name)
+            errors.append(IngestError(name, reason))
+            continue
+        taken = next((a.id for a in articles if _elsewhere(existing.get(a.id), target)), None)
+        if taken is not None:
+            errors.append(IngestError(name, f"an article with the id {taken!r} is already indexed; rename the file"))
             continue
         if article_id in accepted:
             errors.append(IngestError(name, f"uploaded twice under the id {article_id!r}; the first copy is kept"))

@@ -6,7 +6,27 @@ Every offset is a character position into ``Article.text``, half-open ``[start, 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class StoryVersion:
+    """Another article telling the same story (a near-duplicate: the wire copy of another outlet,
+    an updated version), as a citation lists it.
+
+    Attributes:
+        article_id: Its id.
+        title: Its headline.
+        site: Its outlet ("" when unknown).
+        url: Its original address ("" when unknown).
+        published: Its date, or None.
+    """
+
+    article_id: str
+    title: str
+    site: str = ""
+    url: str = ""
+    published: date | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -15,13 +35,23 @@ class Article:
 
     Attributes:
         id: Stable identifier: the source path relative to the folder it was indexed from,
-            without its suffix (``"000_76627542eb0685f5"`` for ``seeds/000_76627542eb0685f5.txt``).
-        title: The article's first heading or sentence.
-        published: Date from the leading ``date YYYY-MM-DD`` marker, or None.
-        text: The decoded file, unchanged, so offsets are offsets into the file's text.
-        body_start: Where the citable text begins (after the date marker).
-        source: Absolute path of the file it came from.
-        sha256: Hash of the file's bytes, used to skip unchanged articles on re-index.
+            without its suffix (``"000_76627542eb0685f5"`` for ``seeds/000_76627542eb0685f5.txt``);
+            an item of a feed or dump adds its own part (``"feeds/world/bridge-reopens"``).
+        title: The headline, or the body's first heading or sentence cut at about 80 characters.
+        published: Publication date, or None.
+        text: The stored text; every offset is a character offset into it. For a text file, the
+            decoded file unchanged; for a page, feed item or record, its extracted main text.
+        body_start: Where the citable text begins (after a date marker or front matter).
+        source: Where it came from: a file's absolute path, or the URL that was fetched.
+        sha256: Hash of what it was read from, used to skip unchanged articles on re-index.
+        published_at: Full publication timestamp (timezone-aware when the source gave an offset)
+            when the source has more than a date; None otherwise.
+        authors: Bylines, in the order the source lists them.
+        site: The outlet or site name ("" when unknown).
+        url: The original address (canonical URL of a page, link of a feed item; "" when unknown).
+        story: Id of the newest article of its near-duplicate group (itself when it is the newest);
+            "" when it has no near-duplicate.
+        versions: The other articles of its group, newest first (filled when an index is loaded).
     """
 
     id: str
@@ -31,6 +61,17 @@ class Article:
     body_start: int
     source: str
     sha256: str
+    published_at: datetime | None = None
+    authors: tuple[str, ...] = ()
+    site: str = ""
+    url: str = ""
+    story: str = ""
+    versions: tuple[StoryVersion, ...] = ()
+
+    @property
+    def latest(self) -> bool:
+        """Whether no newer version of its story is indexed."""
+        return self.story in ("", self.id)
 
 
 @dataclass(frozen=True, slots=True)

@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING
 
 from index.build import BuildReport, build_index
 from index.embed import DEFAULT_EMBEDDING_MODEL, DEFAULT_INDEX_MODEL, ONNX_INT8_MODEL, ONNX_QINT8_MODEL, make_embedder
+from index.sources import SUPPORTED_SUFFIXES, DumpFields, FetchSettings, ReadOptions
 from index.stores import SearchSettings, Store
 from qa.abstention import AbstentionPolicy
 from qa.api import answer, get_pipeline
@@ -44,7 +45,7 @@ from qa.readers import (
 from qa.retrieve import DEFAULT_TOP_K, HybridRetriever
 from qa.seeds import default_index_dir, ensure_default_index
 from qa.support import SupportModel, SupportSignals
-from qa.types import Answer, ArticleFilter, Citation, Evidence, Hit, Passage
+from qa.types import Answer, ArticleFilter, Citation, Evidence, Hit, Passage, StoryVersion
 
 if TYPE_CHECKING:
     from qa.langchain_retriever import CiteqaRetriever
@@ -59,6 +60,7 @@ __all__ = [
     "ONNX_INT8_MODEL",
     "ONNX_QINT8_MODEL",
     "READER_CHOICES",
+    "SUPPORTED_SUFFIXES",
     "AbstentionPolicy",
     "Answer",
     "ArticleFilter",
@@ -66,12 +68,14 @@ __all__ = [
     "Citation",
     "CiteqaError",
     "CiteqaRetriever",
+    "DumpFields",
     "EmptyCorpusError",
     "Evidence",
     "EvidenceWeights",
     "ExtractiveReader",
     "FaqError",
     "FaqItem",
+    "FetchSettings",
     "Hit",
     "HybridRetriever",
     "IndexCorruptError",
@@ -84,11 +88,13 @@ __all__ = [
     "ModelNotAvailableError",
     "Passage",
     "Pipeline",
+    "ReadOptions",
     "Reader",
     "Reading",
     "SearchSettings",
     "SentenceReader",
     "Store",
+    "StoryVersion",
     "SupportModel",
     "SupportSignals",
     "answer",

@@ -26,6 +26,9 @@ def cite(article: Article, sentences: Sequence[Sentence], span: Span) -> Citatio
         quote=article.text[start:end],
         answer_start=span.start,
         answer_end=span.end,
+        url=article.url,
+        site=article.site,
+        also_in=article.versions,
     )
 
 
@@ -39,4 +42,7 @@ def quote(item: Evidence) -> Citation:
         start=s.start,
         end=s.end,
         quote=article.text[s.start : s.end],
+        url=article.url,
+        site=article.site,
+        also_in=article.versions,
     )

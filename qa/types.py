@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from datetime import date
 from typing import Any
 
-from index.types import Article, ArticleFilter, Hit, Sentence
+from index.types import Article, ArticleFilter, Hit, Sentence, StoryVersion
 from qa.support import SupportSignals
 
-__all__ = ["Answer", "ArticleFilter", "Citation", "Evidence", "Hit", "Passage", "ProgressCallback"]
+__all__ = ["Answer", "ArticleFilter", "Citation", "Evidence", "Hit", "Passage", "ProgressCallback", "StoryVersion"]
+
+_SAFE_URL = re.compile(r"https?://[^\s<>\"'`\\]+")  # only plain web links go into copied Markdown
 
 ProgressCallback = Callable[[str, str], None]
 """Called as ``progress(stage, detail)`` while a question is answered. Stages, in order:
@@ -80,6 +83,10 @@ class Citation:
         quote: ``article.text[start:end]``, exactly.
         answer_start: Offset of the short answer inside the article (within the quote), or None.
         answer_end: End of the short answer (half-open), or None.
+        url: The article's original address ("" when unknown).
+        site: The outlet that published it ("" when unknown).
+        also_in: The other articles telling the same story (near-duplicates: other outlets,
+            other versions), newest first.
     """
 
     article_id: str
@@ -90,6 +97,9 @@ class Citation:
     quote: str
     answer_start: int | None = None
     answer_end: int | None = None
+    url: str = ""
+    site: str = ""
+    also_in: tuple[StoryVersion, ...] = ()
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -138,6 +148,10 @@ class Answer:
         def citation(d: dict[str, Any]) -> Citation:
             fields = {k: d[k] for k in Citation.__slots__ if k in d}  # type: ignore[attr-defined]
             fields["published"] = date.fromisoformat(d["published"]) if d.get("published") else None
+            fields["also_in"] = tuple(
+                StoryVersion(**{**v, "published": date.fromisoformat(v["published"]) if v.get("published") else None})
+                for v in d.get("also_in", ())
+            )
             return Citation(**fields)
 
         signals = data.get("signals") or None  # answers stored before signals were typed hold {}
@@ -161,7 +175,8 @@ class Answer:
         for i, c in enumerate(self.citations, start=1):
             when = c.published.isoformat() if c.published else "undated"
             quote = " ".join(c.quote.split())
-            lines.append(f"[^{i}]: {c.title} ({when}), `{c.article_id}` characters {c.start}–{c.end}: “{quote}”")
+            link = f" <{c.url}>" if _SAFE_URL.fullmatch(c.url) else ""
+            lines.append(f"[^{i}]: {c.title} ({when}), `{c.article_id}` characters {c.start}–{c.end}: “{quote}”{link}")
         return "\n".join(lines) + "\n"
 
 

@@ -21,6 +21,7 @@ from qa import (
     DEFAULT_READER,
     FAQ_PRECOMPUTE_MAX_ARTICLES,
     MAX_QUESTION_CHARS,
+    SUPPORTED_SUFFIXES,
     Answer,
     ArticleFilter,
     CiteqaError,
@@ -192,7 +193,16 @@ def build_app(
             article = pipeline.article(article_id)
             published = article.published.isoformat() if article.published else "undated"
             html = article_html(
-                article.title, published, article.text, article.body_start, start, end, answer_start, answer_end
+                article.title,
+                published,
+                article.text,
+                article.body_start,
+                start,
+                end,
+                answer_start,
+                answer_end,
+                url=article.url,
+                site=article.site,
             )
         except (KeyError, ValueError):
             html = "<p>That article is no longer in the index.</p>"
@@ -292,9 +302,9 @@ def build_app(
                         since = gr.Textbox(label="From (YYYY-MM-DD)", elem_id="citeqa-since", min_width=120)
                         until = gr.Textbox(label="To (YYYY-MM-DD)", elem_id="citeqa-until", min_width=120)
                     files = gr.File(
-                        label="Add articles (.txt or .md)",
+                        label="Add articles (text, Markdown, saved pages, feeds, JSONL/CSV dumps)",
                         file_count="multiple",
-                        file_types=[".txt", ".md"],
+                        file_types=list(SUPPORTED_SUFFIXES),
                         elem_id="citeqa-upload",
                     )
                     upload_status = gr.Markdown(elem_id="citeqa-upload-status")

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from html import escape
 from urllib.parse import quote as url_quote
-from urllib.parse import unquote
+from urllib.parse import unquote, urlsplit
 
 from qa import Answer, Citation
 
@@ -50,14 +50,52 @@ def _when(citation: Citation) -> str:
     return citation.published.isoformat() if citation.published else "undated"
 
 
+def safe_url(url: str) -> str | None:
+    """``url`` when it is a plain http(s) address that may be linked (no ``javascript:``, no spaces), else None."""
+    if not url or any(c.isspace() or ord(c) < 32 or c in "<>\"'`\\" for c in url):
+        return None
+    try:
+        parts = urlsplit(url)
+    except ValueError:
+        return None
+    return url if parts.scheme.lower() in ("http", "https") and parts.hostname else None
+
+
+def original_link(url: str, label: str = "open original") -> str:
+    """A link to an article's original address, opened in a new tab; "" when the URL is not http(s)."""
+    safe = safe_url(url)
+    if safe is None:
+        return ""
+    return (
+        f'<a class="citeqa-original" href="{escape(safe)}" target="_blank" rel="noopener noreferrer nofollow">'
+        f"{escape(label)}</a>"
+    )
+
+
+def _also_in(citation: Citation) -> str:
+    if not citation.also_in:
+        return ""
+    items = []
+    for version in citation.also_in:
+        label = version.site or version.title
+        when = f" ({version.published.isoformat()})" if version.published else ""
+        link = original_link(version.url, label)
+        items.append((link or escape(label)) + when)
+    return f'<p class="citeqa-also"><small>Same story also in: {", ".join(items)}</small></p>'
+
+
 def citation_html(number: int, citation: Citation, paragraph: str | None = None) -> str:
-    """One citation: a link that opens the article, date, the highlighted quote, the paragraph on expand."""
+    """One citation: the headline (a link that opens the article), outlet, date, a link to the
+    original, the highlighted quote, the other outlets of the story, the paragraph on expand."""
+    site = f"{escape(citation.site)} · " if citation.site else ""
+    original = original_link(citation.url)
     parts = [
         f'<div class="citeqa-citation" id="citeqa-cite-{number}">',
         f'<p><a class="citeqa-open" href="{escape(cite_link(citation))}" title="Open the article at this quote">'
-        f"[{number}] {escape(citation.title)}</a> · <em>{_when(citation)}</em> · "
-        f"characters {citation.start}–{citation.end}</p>",
+        f"[{number}] {escape(citation.title)}</a> · {site}<em>{_when(citation)}</em> · "
+        f"characters {citation.start}–{citation.end}" + (f" · {original}" if original else "") + "</p>",
         f"<blockquote>{highlight(citation)}</blockquote>",
+        _also_in(citation),
     ]
     if paragraph and paragraph != citation.quote:
         parts.append(f"<details><summary>Surrounding paragraph</summary><p>{escape(paragraph)}</p></details>")
@@ -122,8 +160,12 @@ def article_html(
     end: int,
     answer_start: int | None = None,
     answer_end: int | None = None,
+    *,
+    url: str = "",
+    site: str = "",
 ) -> str:
-    """A whole article for the side panel, the cited span in ``<mark id="citeqa-target">``, the answer in bold."""
+    """A whole article for the side panel, the cited span in ``<mark id="citeqa-target">``, the answer in
+    bold, and its outlet and a link to the original when known."""
     if not (body_start <= start <= end <= len(text)):
         raise ValueError(f"span {start}–{end} is outside the article (body {body_start}–{len(text)})")
     inner = escape(text[start:end])
@@ -138,8 +180,12 @@ def article_html(
         + f'<mark id="citeqa-target" class="citeqa-cited">{inner}</mark>'
         + escape(text[end:])
     )
+    original = original_link(url)
     return (
-        f'<div class="citeqa-article"><h3>{escape(title)}</h3><p><em>{escape(published)}</em> · '
-        f"cited characters {start}–{end}</p>"
+        f'<div class="citeqa-article"><h3>{escape(title)}</h3><p>'
+        + (f"{escape(site)} · " if site else "")
+        + f"<em>{escape(published)}</em> · cited characters {start}–{end}"
+        + (f" · {original}" if original else "")
+        + "</p>"
         f'<div class="citeqa-article-body">{body}</div></div>'
     )

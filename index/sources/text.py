@@ -1,125 +1,92 @@
-"""Plain-text and Markdown articles: `.txt` and `.md` files turned into :class:`~index.types.Article` records."""
+"""Plain-text and Markdown articles: `.txt` and `.md` files turned into :class:`~index.types.Article` records.
+
+An article may open with a YAML front matter block (``---`` lines around ``title``, ``date``,
+``source``, ``url``, ``authors``) and/or a ``date YYYY-MM-DD`` marker; neither is citable, and the
+stored text is the file's text unchanged, so offsets are offsets into the file.
+"""
 
 from __future__ import annotations
 
-import hashlib
 import re
-from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
-from datetime import date
-from pathlib import Path
+from datetime import date, datetime
+from typing import Any
 
-from index.chunk import split_sentences
+import yaml
+
 from index.errors import IngestError
+from index.sources.common import clean_authors, first_sentence_title, parse_when, short_title
 from index.types import Article
 
-SUPPORTED_SUFFIXES = (".txt", ".md")
-MAX_FILE_BYTES = 20_000_000
-MAX_TITLE_CHARS = 160
+TEXT_SUFFIXES = (".txt", ".md")
 
 _DATE_MARKER = re.compile(r"\A\s*date\s+(\d{4})-(\d{2})-(\d{2})\b[ \t]*")
+_FRONT_MATTER = re.compile(r"\A---[ \t]*\r?\n(.*?)^(?:---|\.\.\.)[ \t]*(?:\r?\n|\Z)", re.DOTALL | re.MULTILINE)
 
 
-@dataclass(frozen=True, slots=True)
-class SourceFile:
-    """A file found under an indexing root, with the article id it will get."""
+def front_matter(text: str, name: str) -> tuple[dict[str, Any], int]:
+    """The YAML front matter of ``text`` and the offset just past it (``({}, 0)`` when there is none).
 
-    path: Path
-    article_id: str
-
-
-def discover(paths: Iterable[str | Path]) -> list[SourceFile]:
-    """List the article files named by ``paths`` (files, or folders searched recursively).
-
-    The article id is the path relative to the folder given, without its suffix; a file given
-    directly is known by its stem. Hidden files and folders are skipped.
+    A leading ``---`` block that is not a YAML mapping (a Markdown rule) is left as text.
 
     Raises:
-        FileNotFoundError: A path does not exist.
-        IngestError: A file named directly has an unsupported suffix.
+        IngestError: The block is not valid YAML.
     """
-    found: list[SourceFile] = []
-    for raw in paths:
-        root = Path(raw).expanduser()
-        if not root.exists():
-            raise FileNotFoundError(f"no such file or folder: {raw}")
-        if root.is_file():
-            if root.suffix.lower() not in SUPPORTED_SUFFIXES:
-                raise IngestError(str(root), f"unsupported file type; expected one of {SUPPORTED_SUFFIXES}")
-            found.append(SourceFile(root.resolve(), root.stem))
-            continue
-        for path in sorted(root.rglob("*")):
-            rel = path.relative_to(root)
-            if any(part.startswith(".") for part in rel.parts):
-                continue
-            if path.is_file() and path.suffix.lower() in SUPPORTED_SUFFIXES:
-                found.append(SourceFile(path.resolve(), rel.with_suffix("").as_posix()))
-    return found
-
-
-def decode(data: bytes, name: str) -> str:
-    """Decode a file's bytes as UTF-8 text, refusing binary data.
-
-    Raises:
-        IngestError: The bytes hold NUL characters or are not valid UTF-8.
-    """
-    if b"\x00" in data:
-        raise IngestError(name, "looks like a binary file (contains NUL bytes), not UTF-8 text")
+    match = _FRONT_MATTER.match(text)
+    if not match:
+        return {}, 0
     try:
-        return data.decode("utf-8-sig")
-    except UnicodeDecodeError as err:
-        raise IngestError(name, f"is not valid UTF-8 text (byte {err.start}: {err.reason})") from None
+        data = yaml.safe_load(match.group(1))
+    except yaml.YAMLError as err:
+        mark = getattr(err, "problem_mark", None)
+        where = f" (line {mark.line + 2})" if mark is not None else ""
+        problem = getattr(err, "problem", None) or "unreadable"
+        raise IngestError(name, f"has front matter that is not valid YAML{where}: {problem}") from None
+    if not isinstance(data, dict):
+        return {}, 0
+    return {str(k).lower(): v for k, v in data.items()}, match.end()
+
+
+def _first(meta: dict[str, Any], *keys: str) -> Any:
+    return next((meta[k] for k in keys if meta.get(k) not in (None, "")), None)
 
 
 def parse_article(article_id: str, text: str, *, source: str = "", sha256: str = "") -> Article:
     """Build an article from its decoded text.
 
-    A leading ``date YYYY-MM-DD`` marker becomes ``published`` and is excluded from the citable
-    body; the title is the first sentence or heading of the body.
+    Front matter gives the headline, date, authors, site and URL; a ``date YYYY-MM-DD`` marker
+    (after the front matter, if any) gives the date. Neither is citable: ``body_start`` is past
+    them. Without a headline, the title is the body's first sentence or heading, cut at about
+    80 characters.
 
     Raises:
-        IngestError: The text is empty, or the date marker names an impossible date.
+        IngestError: The text is empty, the front matter is not YAML, or the marker names an impossible date.
     """
-    published = None
-    body_start = 0
-    marker = _DATE_MARKER.match(text)
+    name = source or article_id
+    meta, body_start = front_matter(text, name)
+    declared = _first(meta, "date", "published", "published_at")
+    published, published_at = parse_when(declared)
+    if declared is not None and published is None:
+        raise IngestError(name, f"front matter date {declared!r} is not a date (write it as YYYY-MM-DD)")
+    marker = _DATE_MARKER.match(text, body_start)
     if marker:
         year, month, day = (int(g) for g in marker.groups())
         try:
             published = date(year, month, day)
         except ValueError:
-            raise IngestError(source or article_id, f"invalid date marker {marker.group(0).strip()!r}") from None
+            raise IngestError(name, f"invalid date marker {marker.group(0).strip()!r}") from None
         body_start = marker.end()
-    first = split_sentences(text, body_start)[:1]
-    if not first:
-        raise IngestError(source or article_id, "has no text to index")
-    title = text[first[0].start : first[0].end]
-    if len(title) > MAX_TITLE_CHARS:
-        title = title[: MAX_TITLE_CHARS - 1].rsplit(" ", 1)[0] + "…"
-    return Article(article_id, title, published, text, body_start, source, sha256)
-
-
-def read_article(source: SourceFile) -> Article:
-    """Read and parse one file.
-
-    Raises:
-        IngestError: The file is too large, binary, undecodable or empty.
-    """
-    name = str(source.path)
-    try:
-        data = source.path.read_bytes()
-    except OSError as err:
-        raise IngestError(name, f"cannot be read ({err.strerror})") from None
-    if len(data) > MAX_FILE_BYTES:
-        raise IngestError(name, f"is {len(data):,} bytes; the limit is {MAX_FILE_BYTES:,}")
-    text = decode(data, name)
-    return parse_article(source.article_id, text, source=name, sha256=hashlib.sha256(data).hexdigest())
-
-
-def read_articles(sources: Iterable[SourceFile]) -> Iterator[Article | IngestError]:
-    """Read each file, yielding its article or the error that says why it was skipped."""
-    for source in sources:
-        try:
-            yield read_article(source)
-        except IngestError as err:
-            yield err
+    title = _first(meta, "title", "headline")
+    fallback = first_sentence_title(text, body_start, name)  # also refuses an article with no body
+    return Article(
+        article_id,
+        short_title(str(title), 200) if title is not None else fallback,
+        published,
+        text,
+        body_start,
+        source,
+        sha256,
+        published_at=published_at if isinstance(published_at, datetime) else None,
+        authors=clean_authors(_first(meta, "authors", "author")),
+        site=str(_first(meta, "source", "site", "publisher") or ""),
+        url=str(_first(meta, "url", "link", "canonical_url") or ""),
+    )

@@ -14,6 +14,7 @@ from typing import Any
 import numpy as np
 
 from index.bm25 import BM25
+from index.dedup import newest_key
 from index.stores.base import DEFAULT_SEARCH, SearchSettings
 from index.stores.fusion import reciprocal_rank_fusion, top_rows
 from index.stores.manifest import Manifest
@@ -136,6 +137,28 @@ class CorpusIndex:
         ok = {a.id for a in self.articles.values() if where.allows(a.id, a.published)}
         return [row for row, chunk in enumerate(self.chunks) if chunk.article_id in ok]
 
+    def one_version_per_story(self, scores: dict[int, float]) -> dict[int, float]:
+        """``scores`` (by chunk row) less the chunks of all but one article of each near-duplicate story.
+
+        The article kept is the newest of the story's articles among the candidates (an updated
+        version wins over the first report), so the same story is never returned twice. Rows of
+        articles in no story pass through untouched.
+        """
+        members: dict[str, list[Article]] = {}
+        for row in scores:
+            article = self.articles[self.chunks[row].article_id]
+            if article.story:
+                members.setdefault(article.story, []).append(article)
+        if not members:
+            return scores
+        chosen = {story: max(group, key=newest_key).id for story, group in members.items()}
+        keep = set(chosen.values())
+        return {
+            row: score
+            for row, score in scores.items()
+            if not (article := self.articles[self.chunks[row].article_id]).story or article.id in keep
+        }
+
     def search(
         self,
         question: str,
@@ -176,6 +199,7 @@ class CorpusIndex:
         else:
             rankings = {"rrf": [dense_ranking, lexical_ranking], "dense": [dense_ranking], "bm25": [lexical_ranking]}
             scores = reciprocal_rank_fusion(rankings[settings.mode], settings.rrf_k)
+        scores = self.one_version_per_story(scores)
         best = sorted(scores, key=lambda r: (-scores[r], r))[:top_k]
         if not dense:
             dense = dict(zip(best, self.dense_scores(best, vector, settings).tolist(), strict=True))

@@ -27,7 +27,7 @@ import shutil
 import sqlite3
 import uuid
 from collections.abc import Iterator, Mapping, Sequence
-from datetime import UTC, date, datetime
+from datetime import UTC, datetime
 from pathlib import Path
 
 import numpy as np
@@ -35,7 +35,8 @@ import numpy as np
 from index.bm25 import BM25, TOKENIZER
 from index.errors import IndexCorruptError, IndexNotFoundError
 from index.stores.embedded import APPROXIMATE_FROM_CHUNKS, HNSW_EF_SEARCH, CorpusIndex, vector_index
-from index.stores.manifest import FORMAT_VERSION, Manifest
+from index.stores.manifest import FORMAT_VERSION, READABLE_VERSIONS, Manifest
+from index.stores.records import read_records, write_records
 from index.types import Article, Chunk, Sentence
 
 log = logging.getLogger(__name__)
@@ -46,22 +47,6 @@ RECORDS_FILE = "records.sqlite"
 VECTORS_FILE = "vectors.faiss"
 SENTENCE_VECTORS_FILE = "sentence_vectors.npy"
 _DATA_FILES = (RECORDS_FILE, VECTORS_FILE, SENTENCE_VECTORS_FILE, "bm25.npz", "bm25_vocab.json")
-
-_SCHEMA = """
-CREATE TABLE articles (
-    id TEXT PRIMARY KEY, title TEXT NOT NULL, published TEXT, text TEXT NOT NULL,
-    body_start INTEGER NOT NULL, source TEXT NOT NULL, sha256 TEXT NOT NULL
-);
-CREATE TABLE sentences (
-    article_id TEXT NOT NULL, idx INTEGER NOT NULL, start INTEGER NOT NULL, end INTEGER NOT NULL,
-    row INTEGER NOT NULL UNIQUE, PRIMARY KEY (article_id, idx)
-);
-CREATE TABLE chunks (
-    row INTEGER PRIMARY KEY, article_id TEXT NOT NULL, idx INTEGER NOT NULL,
-    start INTEGER NOT NULL, end INTEGER NOT NULL,
-    first_sentence INTEGER NOT NULL, last_sentence INTEGER NOT NULL
-);
-"""
 
 
 def current_generation(directory: Path) -> str | None:
@@ -122,7 +107,7 @@ def write_generation(
     staging = directory / f".{name}.tmp"
     staging.mkdir(parents=True)
     try:
-        _write_records(staging / RECORDS_FILE, articles, sentences, chunks)
+        write_records(staging / RECORDS_FILE, articles, sentences, chunks)
         faiss.write_index(vector_index(vectors, approximate_from=approximate_from), str(staging / VECTORS_FILE))
         np.save(staging / SENTENCE_VECTORS_FILE, sentence_vectors.astype(np.float16), allow_pickle=False)
         BM25.build([c.text for c in chunks]).save(staging)
@@ -161,43 +146,6 @@ def _fsync_tree(folder: Path) -> None:
             os.fsync(handle.fileno())
 
 
-def _write_records(
-    path: Path,
-    articles: Sequence[Article],
-    sentences: Mapping[str, Sequence[Sentence]],
-    chunks: Sequence[Chunk],
-) -> None:
-    with contextlib.closing(sqlite3.connect(path)) as db, db:
-        db.executescript(_SCHEMA)
-        db.executemany(
-            "INSERT INTO articles VALUES (?, ?, ?, ?, ?, ?, ?)",
-            [
-                (
-                    a.id,
-                    a.title,
-                    a.published.isoformat() if a.published else None,
-                    a.text,
-                    a.body_start,
-                    a.source,
-                    a.sha256,
-                )
-                for a in articles
-            ],
-        )
-        ordered = (s for a in articles for s in sentences[a.id])
-        db.executemany(
-            "INSERT INTO sentences VALUES (?, ?, ?, ?, ?)",
-            [(s.article_id, s.index, s.start, s.end, row) for row, s in enumerate(ordered)],
-        )
-        db.executemany(
-            "INSERT INTO chunks VALUES (?, ?, ?, ?, ?, ?, ?)",
-            [
-                (row, c.article_id, c.index, c.start, c.end, c.first_sentence, c.last_sentence)
-                for row, c in enumerate(chunks)
-            ],
-        )
-
-
 def read_manifest(directory: Path) -> tuple[str, Manifest]:
     """The live generation's name and manifest.
 
@@ -215,10 +163,11 @@ def read_manifest(directory: Path) -> tuple[str, Manifest]:
         manifest = Manifest(**data)
     except (OSError, ValueError, TypeError) as err:
         raise IndexCorruptError(f"index at {directory} is damaged: manifest unreadable ({err})") from None
-    if manifest.format_version != FORMAT_VERSION:
+    if manifest.format_version not in READABLE_VERSIONS:
         raise IndexCorruptError(
             f"index at {directory} has format version {manifest.format_version}; "
-            f"this citeqa reads version {FORMAT_VERSION}: rebuild it with 'citeqa index --rebuild'"
+            f"this citeqa reads versions {', '.join(map(str, READABLE_VERSIONS))}: "
+            "rebuild it with 'citeqa index --rebuild'"
         )
     return name, manifest
 
@@ -240,7 +189,7 @@ def load_index(directory: str | os.PathLike[str]) -> CorpusIndex:
         if not path.is_file() or path.stat().st_size != size:
             raise IndexCorruptError(f"index at {directory} is damaged: {file_name} is missing or truncated")
     try:
-        articles, sentences, sentence_rows, chunks = _read_records(folder / RECORDS_FILE)
+        articles, sentences, sentence_rows, chunks = read_records(folder / RECORDS_FILE)
         vectors = faiss.read_index(str(folder / VECTORS_FILE))
         # Memory-mapped: only the rows a question touches are read from disk.
         sentence_vectors = np.load(folder / SENTENCE_VECTORS_FILE, mmap_mode="r", allow_pickle=False)
@@ -267,32 +216,3 @@ def load_index(directory: str | os.PathLike[str]) -> CorpusIndex:
     return CorpusIndex(
         directory, name, manifest, articles, sentences, chunks, vectors, bm25, sentence_vectors, sentence_rows, outdated
     )
-
-
-def _read_records(
-    path: Path,
-) -> tuple[dict[str, Article], dict[str, list[Sentence]], dict[str, int], list[Chunk]]:
-    uri = f"file:{path}?mode=ro"
-    with contextlib.closing(sqlite3.connect(uri, uri=True)) as db:
-        articles = {
-            row[0]: Article(
-                row[0], row[1], date.fromisoformat(row[2]) if row[2] else None, row[3], row[4], row[5], row[6]
-            )
-            for row in db.execute("SELECT id, title, published, text, body_start, source, sha256 FROM articles")
-        }
-        sentences: dict[str, list[Sentence]] = {a: [] for a in articles}
-        sentence_rows: dict[str, int] = {}
-        for article_id, idx, start, end, row in db.execute(
-            "SELECT article_id, idx, start, end, row FROM sentences ORDER BY article_id, idx"
-        ):
-            first = sentence_rows.setdefault(article_id, row)
-            if row != first + idx or idx != len(sentences[article_id]):
-                raise ValueError(f"sentence rows of {article_id!r} are not consecutive")
-            sentences[article_id].append(Sentence(article_id, idx, start, end))
-        chunks = [
-            Chunk(article_id, idx, start, end, articles[article_id].text[start:end], first, last)
-            for article_id, idx, start, end, first, last in db.execute(
-                "SELECT article_id, idx, start, end, first_sentence, last_sentence FROM chunks ORDER BY row"
-            )
-        ]
-    return articles, sentences, sentence_rows, chunks

@@ -6,7 +6,8 @@ import json
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
-FORMAT_VERSION = 2  # 2: sentence vectors stored; chunk vectors are their means
+FORMAT_VERSION = 3  # 2: sentence vectors stored; chunk vectors are their means. 3: article metadata, stories
+READABLE_VERSIONS = (2, 3)  # a version-2 index loads with the new fields empty; its next update writes 3
 
 
 @dataclass(frozen=True, slots=True)

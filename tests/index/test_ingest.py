@@ -18,7 +18,7 @@ def test_date_marker_becomes_metadata_and_is_not_citable():
 
 def test_seed_article_leading_space_and_title():
     seed = next(Path(__file__).resolve().parents[2].joinpath("seeds").glob("*.txt"))
-    article = read_article(discover([seed])[0])
+    article = read_article(discover([seed]).sources[0])
     assert article.published == date(2023, 11, 14)
     assert article.title.startswith("Serbia has recently made the decision")
     assert "date" not in article.title
@@ -42,10 +42,10 @@ def test_empty_article_is_an_error():
 
 
 def test_ids_are_relative_paths_without_suffix(corpus):
-    ids = sorted(s.article_id for s in discover([corpus]))
+    ids = sorted(s.article_id for s in discover([corpus]).sources)
     assert ids == ["election", "harbour", "sub/floods"]
     # Stable: discovering again gives the same ids.
-    assert ids == sorted(s.article_id for s in discover([corpus]))
+    assert ids == sorted(s.article_id for s in discover([corpus]).sources)
 
 
 def test_binary_and_undecodable_files_name_the_file(tmp_path):
@@ -55,14 +55,16 @@ def test_binary_and_undecodable_files_name_the_file(tmp_path):
     latin.write_bytes("café".encode("latin-1"))
     for path, reason in [(binary, "binary"), (latin, "not valid UTF-8")]:
         with pytest.raises(IngestError, match=reason) as info:
-            read_article(discover([path])[0])
+            read_article(discover([path]).sources[0])
         assert str(path) in str(info.value)
 
 
 def test_unsupported_file_and_missing_path(tmp_path):
     pdf = tmp_path / "a.pdf"
     pdf.write_bytes(b"%PDF")
-    with pytest.raises(IngestError, match="unsupported"):
-        discover([pdf])
+    found = discover([pdf])
+    assert found.sources == ()
+    (skipped,) = found.skipped
+    assert skipped.path == str(pdf) and "unsupported file type '.pdf'" in skipped.reason and ".html" in skipped.reason
     with pytest.raises(FileNotFoundError, match="nope"):
         discover([tmp_path / "nope"])

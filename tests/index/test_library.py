@@ -28,7 +28,7 @@ def test_upload_is_indexed_and_bad_files_are_refused_with_reasons(corpus, tmp_pa
     assert "UTF-8" in reasons["latin1.txt"]
     assert "upload limit" in reasons["big.txt"]
     assert "already indexed" in reasons["harbour.txt"]
-    assert "unsupported file type" in reasons["sheet.csv"]
+    assert "line 2" in reasons["sheet.csv"] and "no text" in reasons["sheet.csv"]  # a dump without a text field
     after = load_index(ix)
     assert set(after.articles) == {*before.articles, "new-story"}
     assert after.articles["harbour"] == before.articles["harbour"]

@@ -192,7 +192,7 @@ def test_missing_index(tmp_path):
 def test_other_format_version_is_refused(corpus, tmp_path, embedder):
     build_index([corpus], tmp_path / "ix", embedder=embedder)
     manifest = tmp_path / "ix" / current_generation(tmp_path / "ix") / "manifest.json"
-    manifest.write_text(manifest.read_text().replace('"format_version": 2', '"format_version": 99'))
+    manifest.write_text(manifest.read_text().replace('"format_version": 3', '"format_version": 99'))
     with pytest.raises(IndexCorruptError, match="format version 99"):
         load_index(tmp_path / "ix")
 
