@@ -44,7 +44,19 @@ def test_index_then_ask_as_json(tmp_path, capsys):
     data = json.loads(capsys.readouterr().out)
     assert data["text"] == "Milan Radoičić" and data["abstained"] is False
     citation = data["citations"][0]
-    assert set(citation) == {"article_id", "title", "published", "start", "end", "quote", "answer_start", "answer_end"}
+    assert set(citation) == {
+        "article_id",
+        "title",
+        "published",
+        "start",
+        "end",
+        "quote",
+        "answer_start",
+        "answer_end",
+        "url",
+        "site",
+        "also_in",
+    }
     text = (SEEDS / f"{citation['article_id']}.txt").read_text(encoding="utf-8")
     assert text[citation["start"] : citation["end"]] == citation["quote"]
     assert citation["published"] == "2023-11-14"
@@ -72,3 +84,46 @@ def test_faq_is_made_at_index_time_and_read_back(tmp_path, capsys):
 
     assert main(["faq", "no-such-article", "--index-dir", str(tmp_path / "ix")]) == 1
     assert "no indexed article has the id 'no-such-article'" in capsys.readouterr().err
+
+
+def test_index_help_names_the_formats_and_the_dump_flags(capsys):
+    with pytest.raises(SystemExit):
+        main(["index", "--help"])
+    out = capsys.readouterr().out
+    assert ".html" in out and ".jsonl" in out and "--text-field" in out and "--fetch-timeout" in out
+
+
+def test_a_failing_url_and_a_dump_field_flag_are_named_in_the_error(tmp_path, capsys):
+    from tests.index import newsfixtures as nf
+    from tests.webserver import closed_port
+
+    dump = nf.write_jsonl(tmp_path / "d.jsonl", nf.good_jsonl_lines())
+    url = f"http://127.0.0.1:{closed_port()}/story"
+    code = main(["index", url, str(dump), "--text-field", "story", "--index-dir", str(tmp_path / "ix"), "--no-faq"])
+    err = capsys.readouterr().err
+    assert code == 1 and "Traceback" not in err
+    assert url in err and "cannot be reached" in err
+    assert "looked for the fields story" in err
+
+
+@pytest.mark.models
+def test_index_pages_feeds_dumps_and_a_url_then_ask(tmp_path, capsys):
+    from tests.index import newsfixtures as nf
+    from tests.webserver import serve
+
+    folder = tmp_path / "news"
+    nf.write(folder / "bridge.html", nf.PAGE)
+    nf.write(folder / "courier.rss", nf.RSS)
+    nf.write_jsonl(folder / "dump.jsonl", [*nf.good_jsonl_lines(), "{broken"])
+    (folder / "scan.pdf").write_bytes(b"%PDF-1.4")
+    with serve({"/valley": (200, "application/atom+xml", nf.ATOM.encode())}) as base:
+        code = main(["index", str(folder), f"{base}/valley", "--index-dir", str(tmp_path / "ix"), "--no-faq"])
+    out = capsys.readouterr()
+    assert code == 0 and "6 articles" in out.out
+    assert "line 3" in out.err and ".pdf (1)" in out.err and "reading" in out.err
+    assert (
+        main(["ask", "Who led the repair crew?", "--index-dir", str(tmp_path / "ix"), "--json", "--reader", "sentence"])
+        == 0
+    )
+    data = json.loads(capsys.readouterr().out)
+    assert data["citations"][0]["url"] == "https://gazette.example/news/harbour-bridge-reopens"

@@ -19,7 +19,7 @@ from index.types import Article
 
 TEXT_SUFFIXES = (".txt", ".md")
 
-_DATE_MARKER = re.compile(r"\A\s*date\s+(\d{4})-(\d{2})-(\d{2})\b[ \t]*")
+_DATE_MARKER = re.compile(r"\s*date\s+(\d{4})-(\d{2})-(\d{2})\b[ \t]*")
 _FRONT_MATTER = re.compile(r"\A---[ \t]*\r?\n(.*?)^(?:---|\.\.\.)[ \t]*(?:\r?\n|\Z)", re.DOTALL | re.MULTILINE)
 
 

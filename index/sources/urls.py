@@ -89,7 +89,7 @@ def fetch(url: str, settings: FetchSettings = DEFAULT_FETCH) -> Fetched:
                 raise IngestError(url, f"answered HTTP {response.status_code} {response.reason_phrase}".rstrip())
             declared = response.headers.get("content-length", "")
             if declared.isdigit() and int(declared) > settings.max_bytes:
-                raise IngestError(url, f"is {int(declared):,} bytes; the limit is {settings.max_bytes:,}")
+                raise IngestError(url, f"is {int(declared):,} bytes, over the limit of {settings.max_bytes:,} bytes")
             body = bytearray()
             for part in response.iter_bytes():
                 body += part

@@ -55,3 +55,23 @@ def test_uploads_survive_an_update_of_the_original_folder(corpus, tmp_path, embe
     (corpus / "election.md").unlink()
     build_index([corpus], ix, embedder=embedder)
     assert set(load_index(ix).articles) == {"harbour", "sub/floods", "ferry"}
+
+
+def test_uploads_take_pages_feeds_and_dumps(corpus, tmp_path, embedder):
+    from tests.index import newsfixtures as nf
+
+    ix = tmp_path / "ix"
+    build_index([corpus], ix, embedder=embedder)
+    up = tmp_path / "up"
+    page = nf.write(up / "bridge page.html", nf.PAGE)
+    feed = nf.write(up / "courier.rss", nf.RSS)
+    dump = nf.write_jsonl(up / "dump.jsonl", [*nf.good_jsonl_lines(), "{broken"])
+    links = nf.write(up / "links.htm", nf.LINK_PAGE)
+    report = add_files([page, feed, dump, links], ix, embedder=embedder)
+    assert report.added == ("bridge-page", "courier", "dump")
+    reasons = {e.path: e.reason for e in report.errors}
+    assert "no main text" in reasons["links.htm"]
+    assert any("line 3" in str(e) and "not valid JSON" in str(e) for e in report.errors)
+    articles = load_index(ix).articles
+    assert articles["bridge-page"].site == "Port Ellis Gazette"
+    assert {"courier/mayor-re-elected", "dump/r1", "dump/r2", "harbour"} <= set(articles)

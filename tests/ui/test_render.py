@@ -78,3 +78,49 @@ def test_abstention_lists_the_passages_it_looked_at():
 def test_progress_escapes_the_partial_answer():
     assert "&lt;b&gt;" in progress_html("answer", "<b>")
     assert "Searching" in progress_html("searching", "q")
+
+
+def test_citation_shows_headline_outlet_and_an_escaped_open_original_link():
+    from qa import StoryVersion
+
+    c = citation(
+        title="Bridge reopens",
+        site="Gazette <b>",
+        url="https://gazette.example/a?x=1&y=<2>",
+        also_in=(
+            StoryVersion(article_id="b", title="Wire copy", site="Arno Post", url="https://post.example/b"),
+            StoryVersion(article_id="c", title="Other", site="", url="javascript:alert(1)"),
+        ),
+    )
+    html = answer_html(Answer(question="q", text="Milan", score=0.9, citations=(c,)))
+    assert "[1] Bridge reopens</a>" in html and "Gazette &lt;b&gt; · " in html
+    assert "https://gazette.example/a?x=1&amp;y=&lt;2&gt;" not in html  # '<' in a URL: not linked at all
+    assert 'href="https://post.example/b" target="_blank" rel="noopener noreferrer nofollow">Arno Post</a>' in html
+    assert "javascript:" not in html and "Other" in html  # an unsafe link is shown as plain text
+    linked = answer_html(
+        Answer(question="q", text="M", score=0.9, citations=(citation(url="https://g.example/a?x=1&y=2"),))
+    )
+    assert '<a class="citeqa-original" href="https://g.example/a?x=1&amp;y=2"' in linked and "open original" in linked
+
+
+def test_only_http_links_are_made():
+    from ui.render import original_link, safe_url
+
+    for bad in (
+        "javascript:alert(1)",
+        "data:text/html,x",
+        "file:///etc/passwd",
+        "http://",
+        "https://a b",
+        "//x.example",
+        "",
+    ):
+        assert safe_url(bad) is None and original_link(bad) == ""
+    assert safe_url("HTTPS://Example.org/path") == "HTTPS://Example.org/path"
+
+
+def test_article_panel_links_the_original():
+    text = "First sentence. The group was led by Milan."
+    html = article_html("T", "2023-11-14", text, 0, 16, len(text), url="https://x.example/a", site="X News")
+    assert "X News · <em>2023-11-14</em>" in html and 'href="https://x.example/a"' in html
+    assert "open original" not in article_html("T", "", text, 0, 16, len(text), url="javascript:x")
