@@ -24,6 +24,8 @@ from index.sources import SUPPORTED_SUFFIXES, ReadOptions, discover, is_url
 from index.sources.discovery import DEFAULT_READ
 from index.stores import FORMAT_VERSION, CorpusIndex, load_index, write_generation, write_lock
 from index.stores.embedded import APPROXIMATE_FROM_CHUNKS
+from index.stores.generations import RECORDS_FILE
+from index.stores.records import read_signatures
 from index.types import Article, Chunk, Sentence
 
 
@@ -125,7 +127,12 @@ def build_index(
             assert old is not None
             old = _rechunk_all(old)
         old_articles = old.articles if old is not None else {}
-        plan = plan_build(found.sources, roots, old_articles, options=read, dedup=dedup, progress=progress)
+        known = (
+            read_signatures(directory / old.generation / RECORDS_FILE)
+            if old is not None and old.manifest.minhash == dedup.signature_kind
+            else {}
+        )
+        plan = plan_build(found.sources, roots, old_articles, options=read, dedup=dedup, known=known, progress=progress)
         plan.errors[:0] = found.skipped
         articles = sorted([*plan.records.values(), *plan.fresh], key=lambda a: a.id)
         if not articles:
@@ -141,6 +148,7 @@ def build_index(
             old is not None
             and metadata_same
             and old.manifest.format_version == FORMAT_VERSION
+            and old.manifest.minhash == dedup.signature_kind
             and not (plan.fresh or plan.removed or rechunk or old.bm25_outdated)
         ):
             return BuildReport(
@@ -183,6 +191,8 @@ def build_index(
             chunk_chars=chunk_chars,
             overlap_sentences=overlap_sentences,
             approximate_from=approximate_from,
+            signatures=plan.signatures,
+            minhash=dedup.signature_kind,
         )
     return BuildReport(
         tuple(plan.added),

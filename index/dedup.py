@@ -12,7 +12,7 @@ import hashlib
 import re
 import zlib
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
@@ -20,7 +20,7 @@ import numpy as np
 
 from index.types import Article
 
-_MERSENNE = np.uint64((1 << 61) - 1)
+_SHINGLE_BASE = np.uint64(1_000_003)
 _WORD = re.compile(r"\w+", re.UNICODE)
 
 
@@ -37,8 +37,13 @@ class DedupSettings:
 
     threshold: float = 0.5
     num_perm: int = 64
-    bands: int = 16
+    bands: int = 32  # 2 rows a band: pairs at similarity 0.5 share a band with p = 1 - 0.75^32 > 0.99
     shingle_words: int = 5
+
+    @property
+    def signature_kind(self) -> str:
+        """Names how signatures are made, stored in the manifest: stored ones are reused only if it matches."""
+        return f"minhash-crc32-multiply-shift-v1/{self.shingle_words}w/{self.num_perm}p"
 
     def __post_init__(self) -> None:
         if not 0 < self.threshold <= 1:
@@ -57,31 +62,40 @@ def body(article: Article) -> str:
 
 
 def text_key(text: str) -> str:
-    """Same for two texts that differ only in case, punctuation and white space."""
-    return hashlib.blake2b(" ".join(_WORD.findall(text.lower())).encode(), digest_size=16).hexdigest()
+    """Same for two texts that differ only in case and white space (str.split: 3x faster than a word regex)."""
+    return hashlib.blake2b(" ".join(text.lower().split()).encode(), digest_size=16).hexdigest()
 
 
 class MinHasher:
-    """MinHash signatures of texts' word shingles (a fixed seed: the same text, the same signature)."""
+    """MinHash signatures of texts' word shingles (a fixed seed: the same text, the same signature).
+
+    A shingle's hash combines its words' CRC-32s polynomially, and each of the ``num_perm``
+    hash functions is multiply-shift (``(a*h + b) mod 2^64``, top 32 bits): numpy does every step,
+    about 10x faster than a modulo-prime permutation over hashed shingle strings (0.98 ms an
+    article, docs/performance.md).
+    """
 
     def __init__(self, settings: DedupSettings = DEFAULT_DEDUP) -> None:
         self.settings = settings
         rng = np.random.default_rng(1)
-        self._a = rng.integers(1, int(_MERSENNE), settings.num_perm, dtype=np.uint64)
-        self._b = rng.integers(0, int(_MERSENNE), settings.num_perm, dtype=np.uint64)
+        self._a = rng.integers(0, np.iinfo(np.uint64).max, settings.num_perm, dtype=np.uint64) | np.uint64(1)
+        self._b = rng.integers(0, np.iinfo(np.uint64).max, settings.num_perm, dtype=np.uint64)
 
     def signature(self, text: str) -> np.ndarray:
-        """The signature, ``num_perm`` uint32 values (all 2^32-1 for a text shorter than one shingle)."""
+        """The signature, ``num_perm`` uint32 values (all 2^32-1 for a text without words)."""
         words = _WORD.findall(text.lower())
-        k = self.settings.shingle_words
-        grams = {" ".join(words[i : i + k]) for i in range(max(len(words) - k + 1, 1))} if words else set()
         out = np.full(self.settings.num_perm, np.iinfo(np.uint32).max, dtype=np.uint32)
-        if not grams:
+        if not words:
             return out
-        hashes = np.fromiter((zlib.crc32(g.encode()) for g in grams), dtype=np.uint64, count=len(grams))
-        # (a*h + b) mod p: h < 2^32 and a < 2^61 overflow uint64, which only permutes differently.
-        permuted = (hashes[:, None] * self._a[None, :] + self._b[None, :]) % _MERSENNE
-        return (permuted.min(axis=0) & np.uint64(0xFFFFFFFF)).astype(np.uint32)
+        hashes = np.fromiter((zlib.crc32(w.encode()) for w in words), dtype=np.uint64, count=len(words))
+        k = min(self.settings.shingle_words, len(words))
+        n = len(words) - k + 1
+        shingles = hashes[:n].copy()
+        with np.errstate(over="ignore"):  # arithmetic modulo 2^64 is the point
+            for j in range(1, k):
+                shingles = shingles * _SHINGLE_BASE + hashes[j : j + n]
+            permuted = np.unique(shingles)[:, None] * self._a[None, :] + self._b[None, :]
+        return (permuted.min(axis=0) >> np.uint64(32)).astype(np.uint32)
 
 
 def similarity(a: np.ndarray, b: np.ndarray) -> float:
@@ -117,10 +131,43 @@ def exact_copies(articles: Iterable[Article], prefer: set[str] | frozenset[str] 
     return copies
 
 
-def stories(articles: Sequence[Article], settings: DedupSettings = DEFAULT_DEDUP) -> dict[str, str]:
-    """Near-duplicate groups: article id -> id of its group's newest article, for grouped articles only."""
+def signatures(
+    articles: Sequence[Article], settings: DedupSettings = DEFAULT_DEDUP, known: Mapping[str, bytes] | None = None
+) -> dict[str, bytes]:
+    """Each article's MinHash signature as bytes (stored with the index), reusing ``known`` ones by id.
+
+    ``known`` must hold signatures made with the same settings of the same texts.
+    """
     hasher = MinHasher(settings)
-    signatures = np.stack([hasher.signature(body(a)) for a in articles]) if articles else np.zeros((0, 1))
+    known = known or {}
+    width = settings.num_perm * 4
+    return {
+        a.id: sig if len(sig := known.get(a.id, b"")) == width else hasher.signature(body(a)).tobytes()
+        for a in articles
+    }
+
+
+def stories(
+    articles: Sequence[Article], settings: DedupSettings = DEFAULT_DEDUP, known: Mapping[str, bytes] | None = None
+) -> dict[str, str]:
+    """Near-duplicate groups: article id -> id of its group's newest article, for grouped articles only.
+
+    Args:
+        articles: The articles to group.
+        settings: Threshold and signature settings.
+        known: Signatures already computed (see :func:`signatures`); the rest are computed.
+    """
+    by_id = signatures(articles, settings, known)
+    matrix = (
+        np.frombuffer(b"".join(by_id[a.id] for a in articles), dtype=np.uint32).reshape(len(articles), -1)
+        if articles
+        else np.zeros((0, settings.num_perm), dtype=np.uint32)
+    )
+    return group(articles, matrix, settings)
+
+
+def group(articles: Sequence[Article], signatures: np.ndarray, settings: DedupSettings) -> dict[str, str]:
+    """Union of LSH band collisions whose estimated similarity reaches the threshold (row i = article i)."""
     rows = settings.num_perm // settings.bands
     parent = list(range(len(articles)))
 

@@ -7,7 +7,9 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
-from index.dedup import DEFAULT_DEDUP, DedupSettings, exact_copies, stories
+import numpy as np
+
+from index.dedup import DEFAULT_DEDUP, DedupSettings, exact_copies, group, signatures
 from index.errors import IngestError
 from index.sources import ReadOptions, Source, SourceFile, read_source
 from index.types import Article
@@ -28,6 +30,7 @@ class Plan:
     errors: list[IngestError] = field(default_factory=list)
     copies: list[tuple[str, str]] = field(default_factory=list)
     records: dict[str, Article] = field(default_factory=dict)  # kept articles as read now (metadata may be new)
+    signatures: dict[str, bytes] = field(default_factory=dict)  # MinHash of every article, stored with the index
 
 
 def _under(path: str, roots: Iterable[Path]) -> bool:
@@ -52,13 +55,15 @@ def plan_build(
     *,
     options: ReadOptions,
     dedup: DedupSettings = DEFAULT_DEDUP,
+    known: Mapping[str, bytes] | None = None,
     progress: ProgressCallback | None = None,
 ) -> Plan:
     """Read ``sources`` and decide, against the indexed ``old_articles``, what to keep, embed and remove.
 
     An article whose source could not be read (or had a bad record) is kept as indexed, never
     dropped for it; one whose file is gone from a folder in ``roots`` is removed. Of exact copies
-    one is indexed; near-duplicates get their group's newest article as ``story``.
+    one is indexed; near-duplicates get their group's newest article as ``story``. ``known`` holds
+    the stored MinHash signatures of the indexed articles, reused for those whose text is unchanged.
     """
     plan = Plan()
     seen: dict[str, str] = {}
@@ -101,7 +106,7 @@ def plan_build(
         else:
             plan.removed.append(article_id)
     _drop_copies(plan, old_articles)
-    _group(plan, dedup)
+    _group(plan, dedup, known or {})
     return plan
 
 
@@ -124,8 +129,11 @@ def _drop_copies(plan: Plan, old_articles: Mapping[str, Article]) -> None:
         plan.records.pop(copy, None)
 
 
-def _group(plan: Plan, dedup: DedupSettings) -> None:
+def _group(plan: Plan, dedup: DedupSettings, known: Mapping[str, bytes]) -> None:
     everything = [*plan.records.values(), *plan.fresh]
-    story = stories(everything, dedup)
+    unchanged = {k: v for k, v in known.items() if k in plan.records}
+    plan.signatures = signatures(everything, dedup, unchanged)
+    matrix = np.frombuffer(b"".join(plan.signatures[a.id] for a in everything), dtype=np.uint32)
+    story = group(everything, matrix.reshape(len(everything), dedup.num_perm), dedup)
     plan.records = {k: replace(a, story=story.get(k, ""), versions=()) for k, a in plan.records.items()}
     plan.fresh = [replace(a, story=story.get(a.id, ""), versions=()) for a in plan.fresh]

@@ -154,10 +154,17 @@ def library_rows(pipeline: Pipeline) -> list[list[Any]]:
 
 
 def build_app(
-    index_dir: str | os.PathLike[str] | None = None, reader: str = DEFAULT_READER, *, repack: bool | None = None
+    index_dir: str | os.PathLike[str] | None = None,
+    reader: str = DEFAULT_READER,
+    *,
+    repack: bool | None = None,
+    llm: str | None = None,
+    llm_model: str | None = None,
+    llm_api: str = "auto",
 ) -> gr.Blocks:
-    """The chat UI over an index (the default index of ``seeds/`` when None)."""
-    pipeline = get_pipeline(index_dir, reader, repack=repack)
+    """The chat UI over an index (the default index of ``seeds/`` when None); ``llm``,
+    ``llm_model`` and ``llm_api`` name an OpenAI-compatible LLM server to use (see ``qa.get_pipeline``)."""
+    pipeline = get_pipeline(index_dir, reader, repack=repack, llm=llm, llm_model=llm_model, llm_api=llm_api)
 
     def article_choices() -> list[tuple[str, str]]:
         return [(f"{a.title} ({a.id})", a.id) for a in pipeline.articles()]
@@ -229,7 +236,10 @@ def build_app(
             return gr.skip(), gr.skip(), gr.skip(), gr.skip(), None
         progress(0, desc="checking files")
         report = pipeline.add_files(
-            files, progress=lambda done, total, stage: progress((done, total), desc=stage, unit="sentences")
+            files,
+            progress=lambda done, total, stage: progress(
+                (done, total), desc=stage, unit="bytes" if stage == "reading" else "sentences"
+            ),
         )
         lines = []
         if report.added:
@@ -365,11 +375,15 @@ def launch(
     host: str = DEFAULT_HOST,
     port: int = DEFAULT_PORT,
     prevent_thread_lock: bool = False,
+    llm: str | None = None,
+    llm_model: str | None = None,
+    llm_api: str = "auto",
 ) -> gr.Blocks:
-    """Build and serve the chat UI; bound to 127.0.0.1 unless ``host`` says otherwise."""
+    """Build and serve the chat UI; bound to 127.0.0.1 unless ``host`` says otherwise. ``llm``,
+    ``llm_model`` and ``llm_api`` name an OpenAI-compatible LLM server to use (see ``qa.get_pipeline``)."""
     # The server loads its model once, before anyone asks, and answers many questions: repack it.
-    app = build_app(index_dir, reader, repack=True)
-    precompute_faqs(get_pipeline(index_dir, reader, repack=True))
+    app = build_app(index_dir, reader, repack=True, llm=llm, llm_model=llm_model, llm_api=llm_api)
+    precompute_faqs(get_pipeline(index_dir, reader, repack=True, llm=llm, llm_model=llm_model, llm_api=llm_api))
     app.queue(default_concurrency_limit=4)
     app.launch(
         server_name=host,

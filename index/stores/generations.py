@@ -82,6 +82,8 @@ def write_generation(
     chunk_chars: int,
     overlap_sentences: int,
     approximate_from: int = APPROXIMATE_FROM_CHUNKS,
+    signatures: Mapping[str, bytes] | None = None,
+    minhash: str = "",
 ) -> str:
     """Write a complete new generation and make it the live one.
 
@@ -107,7 +109,7 @@ def write_generation(
     staging = directory / f".{name}.tmp"
     staging.mkdir(parents=True)
     try:
-        write_records(staging / RECORDS_FILE, articles, sentences, chunks)
+        write_records(staging / RECORDS_FILE, articles, sentences, chunks, signatures)
         faiss.write_index(vector_index(vectors, approximate_from=approximate_from), str(staging / VECTORS_FILE))
         np.save(staging / SENTENCE_VECTORS_FILE, sentence_vectors.astype(np.float16), allow_pickle=False)
         BM25.build([c.text for c in chunks]).save(staging)
@@ -122,6 +124,7 @@ def write_generation(
             chunks=len(chunks),
             created=datetime.now(UTC).isoformat(timespec="seconds"),
             file_sizes={f: (staging / f).stat().st_size for f in _DATA_FILES},
+            minhash=minhash if signatures else "",
         )
         (staging / MANIFEST_FILE).write_text(manifest.to_json())
         _fsync_tree(staging)

@@ -24,6 +24,7 @@ class Manifest:
     chunks: int
     created: str
     file_sizes: Mapping[str, int] = field(default_factory=dict)
+    minhash: str = ""  # how the stored near-duplicate signatures were made ("" for none: format 2)
 
     def to_json(self) -> str:
         data = {name: getattr(self, name) for name in self.__dataclass_fields__}

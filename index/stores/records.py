@@ -22,7 +22,7 @@ CREATE TABLE articles (
     id TEXT PRIMARY KEY, title TEXT NOT NULL, published TEXT, text TEXT NOT NULL,
     body_start INTEGER NOT NULL, source TEXT NOT NULL, sha256 TEXT NOT NULL,
     published_at TEXT, authors TEXT NOT NULL DEFAULT '[]', site TEXT NOT NULL DEFAULT '',
-    url TEXT NOT NULL DEFAULT '', story TEXT NOT NULL DEFAULT ''
+    url TEXT NOT NULL DEFAULT '', story TEXT NOT NULL DEFAULT '', minhash BLOB
 );
 CREATE TABLE sentences (
     article_id TEXT NOT NULL, idx INTEGER NOT NULL, start INTEGER NOT NULL, end INTEGER NOT NULL,
@@ -43,12 +43,14 @@ def write_records(
     articles: Sequence[Article],
     sentences: Mapping[str, Sequence[Sentence]],
     chunks: Sequence[Chunk],
+    signatures: Mapping[str, bytes] | None = None,
 ) -> None:
-    """Write a new records file (format 3)."""
+    """Write a new records file (format 3), with each article's near-duplicate signature when given."""
+    signatures = signatures or {}
     with contextlib.closing(sqlite3.connect(path)) as db, db:
         db.executescript(SCHEMA)
         db.executemany(
-            f"INSERT INTO articles ({_ARTICLE_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            f"INSERT INTO articles ({_ARTICLE_COLUMNS}, minhash) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             [
                 (
                     a.id,
@@ -63,6 +65,7 @@ def write_records(
                     a.site,
                     a.url,
                     a.story,
+                    signatures.get(a.id),
                 )
                 for a in articles
             ],
@@ -149,3 +152,12 @@ def read_records(
             )
         ]
     return articles, sentences, sentence_rows, chunks
+
+
+def read_signatures(path: Path) -> dict[str, bytes]:
+    """The stored near-duplicate signatures by article id (none from a format-2 file)."""
+    uri = f"file:{path}?mode=ro"
+    with contextlib.closing(sqlite3.connect(uri, uri=True)) as db:
+        if "minhash" not in {row[1] for row in db.execute("PRAGMA table_info(articles)")}:
+            return {}
+        return {str(k): bytes(v) for k, v in db.execute("SELECT id, minhash FROM articles WHERE minhash IS NOT NULL")}
