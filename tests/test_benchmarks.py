@@ -78,3 +78,25 @@ def test_support_fit_separates_answerable_from_unanswerable(tmp_path):
     assert float(answerable_abstained) <= 0.1
     assert float(unanswerable_abstained) > 0.7
     assert "weights=" in result.stdout
+
+
+def test_same_answers_compare_finds_a_moved_citation_and_passes_identical_records(tmp_path):
+    answer = {
+        "question": "Who led the armed group?",
+        "text": "Milan Radoičić",
+        "score": 0.9,
+        "reason": "",
+        "standalone_question": None,
+        "citations": [{"article_id": "a", "start": 10, "end": 40, "quote": "q", "answer_start": 12, "answer_end": 20}],
+        "considered": [],
+    }
+    moved = {**answer, "citations": [{**answer["citations"][0], "start": 11}]}
+    paths = {}
+    for name, seeds in (("before", [answer]), ("same", [answer]), ("moved", [moved])):
+        paths[name] = tmp_path / f"{name}.json"
+        paths[name].write_text(json.dumps({"squad": [], "seeds": seeds}))
+    script = [sys.executable, str(REPO / "benchmarks" / "same_answers.py"), "--compare"]
+    same = subprocess.run([*script, str(paths["before"]), str(paths["same"])], capture_output=True, text=True)
+    assert same.returncode == 0 and "0 of 1 answers differ" in same.stdout
+    differs = subprocess.run([*script, str(paths["before"]), str(paths["moved"])], capture_output=True, text=True)
+    assert differs.returncode == 1 and "differs in citations" in differs.stdout
