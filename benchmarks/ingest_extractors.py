@@ -112,9 +112,7 @@ def main(argv: list[str] | None = None) -> int:
             want += sum(b.values())
             clean += not any(sentence[:60] in out for sentence in boilerplate)
         ms = 1000 * (time.perf_counter() - started) / len(pages)
-        print(
-            f"| {name} | {hits / max(got, 1):.3f} | {hits / want:.3f} | {clean}/{len(pages)} | {ms:.1f} |"
-        )
+        print(f"| {name} | {hits / max(got, 1):.3f} | {hits / want:.3f} | {clean}/{len(pages)} | {ms:.1f} |")
     return 0
 
 
