@@ -35,7 +35,7 @@ EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
 _DUMP_DEFAULTS = {
     name: getattr(DumpFields(), name) for name in ("title", "text", "date", "url", "id", "authors", "site")
 }
-_UNITS = {"reading": ("B", True), "embedding": ("sentence", False)}
+_UNITS = {"reading": ("B", True), "duplicates": ("article", False), "embedding": ("sentence", False)}
 READER_HELP = f"one of {', '.join(repr(c) for c in READER_CHOICES)} (default: {DEFAULT_READER!r})"
 
 

@@ -94,7 +94,7 @@ def build_index(
         overlap_sentences: Sentences shared by consecutive chunks.
         rebuild: Ignore the existing index and embed everything again.
         progress: Called with ``(done, total, stage)``: stage ``"reading"`` counts bytes of the
-            sources, ``"embedding"`` sentences.
+            sources, ``"duplicates"`` articles signed for near-duplicate search, ``"embedding"`` sentences.
         approximate_from: From this many chunks on, search an approximate (HNSW) vector index.
         read: Dump field names and URL fetch limits.
         dedup: How near-duplicates are found.

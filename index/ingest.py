@@ -106,7 +106,7 @@ def plan_build(
         else:
             plan.removed.append(article_id)
     _drop_copies(plan, old_articles)
-    _group(plan, dedup, known or {})
+    _group(plan, dedup, known or {}, progress)
     return plan
 
 
@@ -129,10 +129,10 @@ def _drop_copies(plan: Plan, old_articles: Mapping[str, Article]) -> None:
         plan.records.pop(copy, None)
 
 
-def _group(plan: Plan, dedup: DedupSettings, known: Mapping[str, bytes]) -> None:
+def _group(plan: Plan, dedup: DedupSettings, known: Mapping[str, bytes], progress: ProgressCallback | None) -> None:
     everything = [*plan.records.values(), *plan.fresh]
     unchanged = {k: v for k, v in known.items() if k in plan.records}
-    plan.signatures = signatures(everything, dedup, unchanged)
+    plan.signatures = signatures(everything, dedup, unchanged, progress)
     matrix = np.frombuffer(b"".join(plan.signatures[a.id] for a in everything), dtype=np.uint32)
     story = group(everything, matrix.reshape(len(everything), dedup.num_perm), dedup)
     plan.records = {k: replace(a, story=story.get(k, ""), versions=()) for k, a in plan.records.items()}

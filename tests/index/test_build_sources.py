@@ -48,3 +48,13 @@ def test_an_edited_record_is_re_embedded_alone(tmp_path, embedder):
     report = build_index([tmp_path / "news"], tmp_path / "ix", embedder=embedder)
     assert report.updated == ("dump/r2",) and report.unchanged == 1
     assert embedder.embedded == [records[1]["text"]]
+
+
+def test_progress_is_told_of_reading_duplicates_and_embedding(tmp_path, embedder):
+    folder = tmp_path / "news"
+    nf.write(folder / "courier.rss", nf.RSS)
+    nf.write_jsonl(folder / "dump.jsonl", nf.good_jsonl_lines())
+    seen: dict[str, tuple[int, int]] = {}
+    build_index([folder], tmp_path / "ix", embedder=embedder, progress=lambda d, t, s: seen.__setitem__(s, (d, t)))
+    assert set(seen) == {"reading", "duplicates", "embedding"}
+    assert all(done == total > 0 for done, total in seen.values())  # each bar ends full
