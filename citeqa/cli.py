@@ -13,6 +13,7 @@ from qa import (
     DEFAULT_READER,
     DEFAULT_TOP_K,
     FAQ_PRECOMPUTE_MAX_ARTICLES,
+    LLM_APIS,
     MAX_QUESTION_CHARS,
     ONNX_INT8_MODEL,
     ONNX_QINT8_MODEL,
@@ -93,6 +94,7 @@ def _parser() -> argparse.ArgumentParser:
     p_faq.add_argument("--list", action="store_true", help="list the indexed articles and exit")
     p_faq.add_argument("--refresh", action="store_true", help="generate again instead of reading the stored FAQ")
     p_faq.add_argument("--json", action="store_true", help="print the FAQ as JSON")
+    _llm_arguments(p_faq)
 
     p_ask = sub.add_parser(
         "ask",
@@ -106,6 +108,7 @@ def _parser() -> argparse.ArgumentParser:
         "--top-k", type=int, default=DEFAULT_TOP_K, help=f"passages retrieved (default: {DEFAULT_TOP_K})"
     )
     p_ask.add_argument("--reader", default=DEFAULT_READER, help=READER_HELP)
+    _llm_arguments(p_ask)
 
     p_chat = sub.add_parser(
         "chat",
@@ -116,6 +119,7 @@ def _parser() -> argparse.ArgumentParser:
     p_chat.add_argument("--host", default="127.0.0.1", help="address to bind (default: 127.0.0.1)")
     p_chat.add_argument("--port", type=int, default=7860, help="port (default: 7860)")
     p_chat.add_argument("--reader", default=DEFAULT_READER, help="reader, as for 'ask'")
+    _llm_arguments(p_chat)
     p_eval = sub.add_parser(
         "eval",
         help="measure answer quality on a benchmark",
@@ -134,7 +138,34 @@ def _parser() -> argparse.ArgumentParser:
         "article left out, so it should abstain; both: open and closed (default); all: the three",
     )
     p_eval.add_argument("--out", help="also write the summary, with every question's answer and score, to this file")
+    _llm_arguments(p_eval)
     return parser
+
+
+def _llm_arguments(command: argparse.ArgumentParser) -> None:
+    group = command.add_argument_group(
+        "LLM server", "read, rewrite follow-ups and write FAQs with an OpenAI-compatible server"
+    )
+    group.add_argument(
+        "--llm",
+        metavar="URL",
+        help="its API root, e.g. http://127.0.0.1:8080/v1 (API key from $CITEQA_LLM_API_KEY or $OPENAI_API_KEY; "
+        "default: the in-process model)",
+    )
+    group.add_argument("--llm-model", metavar="NAME", help="the model's name on the server (default: its only one)")
+    group.add_argument(
+        "--llm-api",
+        choices=LLM_APIS,
+        default="auto",
+        help="completions: the raw ChatML prompt with token probabilities (Qwen and other ChatML models); "
+        "chat: chat messages in the model's own template; auto (default): completions where the server has them",
+    )
+
+
+def _llm(args: argparse.Namespace) -> dict[str, Any]:
+    if args.llm is None and (args.llm_model is not None or args.llm_api != "auto"):
+        raise ValueError("--llm-model and --llm-api need --llm URL")
+    return {"llm": args.llm, "llm_model": args.llm_model, "llm_api": args.llm_api}
 
 
 def answer_to_json(result: Answer) -> dict[str, Any]:
@@ -204,7 +235,7 @@ def _index(args: argparse.Namespace) -> int:
 
 
 def _faq(args: argparse.Namespace) -> int:
-    pipeline = get_pipeline(args.index_dir)
+    pipeline = get_pipeline(args.index_dir, **_llm(args))
     articles = pipeline.articles()
     if args.list:
         for a in articles:
@@ -229,7 +260,7 @@ def _faq(args: argparse.Namespace) -> int:
 
 
 def _ask(args: argparse.Namespace) -> int:
-    result = answer(args.question, index_dir=args.index_dir, top_k=args.top_k, reader=args.reader)
+    result = answer(args.question, index_dir=args.index_dir, top_k=args.top_k, reader=args.reader, **_llm(args))
     if args.json:
         print(json.dumps(answer_to_json(result), ensure_ascii=False, indent=2))
     else:
@@ -240,7 +271,7 @@ def _ask(args: argparse.Namespace) -> int:
 def _chat(args: argparse.Namespace) -> int:
     from ui.app import launch
 
-    launch(args.index_dir, reader=args.reader, host=args.host, port=args.port)
+    launch(args.index_dir, reader=args.reader, host=args.host, port=args.port, **_llm(args))
     return EXIT_OK
 
 
@@ -267,6 +298,7 @@ def _eval(args: argparse.Namespace) -> int:
         settings=settings,
         progress=progress,
         repack=True,  # hundreds of answers from one model load
+        **_llm(args),
     )
     bar.close()
     # The per-question records go to --out only; the terminal gets the summary.

@@ -153,6 +153,9 @@ def evaluate(
     top_k: int = 4,
     progress: Callable[[int, int], None] | None = None,
     repack: bool | None = True,
+    llm: str | None = None,
+    llm_model: str | None = None,
+    llm_api: str = "auto",
 ) -> dict[str, Any]:
     """Run the real pipeline on SQuAD v1.1 dev and score it.
 
@@ -162,6 +165,8 @@ def evaluate(
     out of the results (as if that article were not indexed); the right outcome is to abstain.
 
     ``repack`` is passed to the pipeline: an evaluation answers hundreds of questions from one load.
+    ``llm``, ``llm_model`` and ``llm_api`` name an OpenAI-compatible LLM server to read with
+    instead (see :class:`qa.Pipeline`).
 
     Returns:
         A JSON-ready summary per setting, with the sample size and seed.
@@ -176,7 +181,7 @@ def evaluate(
         build_index([root / "corpus"], root / "index")
     except IndexMismatchError:  # a cached index from another embedding model
         build_index([root / "corpus"], root / "index", rebuild=True)
-    pipeline = Pipeline(root / "index", reader=reader, repack=repack)
+    pipeline = Pipeline(root / "index", reader=reader, repack=repack, llm=llm, llm_model=llm_model, llm_api=llm_api)
     index = pipeline.store
     chunks_of = own_passages(index)
     totals = {name: Totals() for name in settings}

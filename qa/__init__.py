@@ -24,12 +24,15 @@ from qa.errors import (
     IndexNotFoundError,
     IngestError,
     InvalidQuestionError,
+    LLMServerError,
     ModelIntegrityError,
     ModelNotAvailableError,
 )
 from qa.faq import PRECOMPUTE_MAX_ARTICLES as FAQ_PRECOMPUTE_MAX_ARTICLES
 from qa.faq import FaqError, FaqItem, faq
 from qa.feedback import feedback_path, record_feedback
+from qa.llm import ChatLLM, ServerChatModel
+from qa.llm.server import APIS as LLM_APIS
 from qa.pipeline import Pipeline
 from qa.questions import MAX_QUESTION_CHARS
 from qa.readers import (
@@ -56,6 +59,7 @@ __all__ = [
     "DEFAULT_READER",
     "DEFAULT_TOP_K",
     "FAQ_PRECOMPUTE_MAX_ARTICLES",
+    "LLM_APIS",
     "MAX_QUESTION_CHARS",
     "ONNX_INT8_MODEL",
     "ONNX_QINT8_MODEL",
@@ -65,6 +69,7 @@ __all__ = [
     "Answer",
     "ArticleFilter",
     "BuildReport",
+    "ChatLLM",
     "Citation",
     "CiteqaError",
     "CiteqaRetriever",
@@ -83,6 +88,7 @@ __all__ = [
     "IndexNotFoundError",
     "IngestError",
     "InvalidQuestionError",
+    "LLMServerError",
     "LlamaReader",
     "ModelIntegrityError",
     "ModelNotAvailableError",
@@ -93,6 +99,7 @@ __all__ = [
     "Reading",
     "SearchSettings",
     "SentenceReader",
+    "ServerChatModel",
     "Store",
     "StoryVersion",
     "SupportModel",

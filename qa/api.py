@@ -1,4 +1,4 @@
-"""The one-call API: ``answer()``, over pipelines shared per index, reader and repack choice."""
+"""The one-call API: ``answer()``, over pipelines shared per index, reader, repack choice and LLM server."""
 
 from __future__ import annotations
 
@@ -14,7 +14,7 @@ from qa.retrieve import DEFAULT_TOP_K
 from qa.seeds import ensure_default_index
 from qa.types import Answer, ArticleFilter
 
-_pipelines: dict[tuple[str, str, bool | None], Pipeline] = {}
+_pipelines: dict[tuple[str, str, bool | None, str | None, str | None, str], Pipeline] = {}
 _pipelines_lock = threading.Lock()
 
 
@@ -23,20 +23,27 @@ def get_pipeline(
     reader: str | Reader = DEFAULT_READER,
     *,
     repack: bool | None = None,
+    llm: str | None = None,
+    llm_model: str | None = None,
+    llm_api: str = "auto",
 ) -> Pipeline:
-    """A shared pipeline per (index folder, reader, repack choice); the default index is built when needed.
+    """A shared pipeline per (index folder, reader, repack choice, LLM server); the default index
+    is built when needed.
 
     ``repack=True`` suits a process that answers many questions from one model load (the chat
-    server, an evaluation); see :func:`qa.llm.repacks`.
+    server, an evaluation); see :func:`qa.llm.repacks`. ``llm``, ``llm_model`` and ``llm_api``
+    name an OpenAI-compatible server to use instead of the in-process LLM (see :class:`Pipeline`).
     """
     directory = Path(index_dir).expanduser().resolve() if index_dir is not None else None
     key_reader = reader if isinstance(reader, str) else f"{type(reader).__name__}@{id(reader)}"
     with _pipelines_lock:
         if directory is None:
             directory = ensure_default_index().resolve()
-        key = (str(directory), key_reader, repack)
+        key = (str(directory), key_reader, repack, llm, llm_model, llm_api)
         if key not in _pipelines:
-            _pipelines[key] = Pipeline(directory, reader=reader, repack=repack)
+            _pipelines[key] = Pipeline(
+                directory, reader=reader, repack=repack, llm=llm, llm_model=llm_model, llm_api=llm_api
+            )
             _pipelines[key].warm_in_background()
         return _pipelines[key]
 
@@ -49,6 +56,9 @@ def answer(
     reader: str | Reader = DEFAULT_READER,
     where: ArticleFilter | None = None,
     history: Sequence[tuple[str, str | None]] = (),
+    llm: str | None = None,
+    llm_model: str | None = None,
+    llm_api: str = "auto",
 ) -> Answer:
     """Answer a question from indexed articles, citing the exact spans that support it.
 
@@ -60,6 +70,11 @@ def answer(
             a :class:`~qa.readers.Reader`.
         where: Only answer from the articles this :class:`ArticleFilter` allows.
         history: Earlier (question, answer) turns; a follow-up is rewritten into a standalone question.
+        llm: An OpenAI-compatible LLM server's API root (``"http://127.0.0.1:8080/v1"``) to read
+            and rewrite with, instead of the in-process model.
+        llm_model: The model's name on that server (None: its only model).
+        llm_api: How to talk to it: ``"auto"``, ``"completions"`` or ``"chat"`` (see
+            :class:`qa.llm.ServerChatModel`).
 
     Returns:
         An :class:`Answer`; ``answer.text is None`` when the articles do not say.
@@ -67,6 +82,7 @@ def answer(
     Raises:
         InvalidQuestionError: The question is empty or too long.
         IndexNotFoundError: ``index_dir`` holds no index.
+        LLMServerError: The LLM server is down, times out, or has no model ``llm_model``.
 
     Example:
         >>> from qa import answer
@@ -78,4 +94,5 @@ def answer(
     """
     question = validate_question(question)
     validate_top_k(top_k)
-    return get_pipeline(index_dir, reader).answer(question, top_k=top_k, where=where, history=history)
+    pipeline = get_pipeline(index_dir, reader, llm=llm, llm_model=llm_model, llm_api=llm_api)
+    return pipeline.answer(question, top_k=top_k, where=where, history=history)

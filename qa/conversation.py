@@ -14,7 +14,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
-from qa.llm import ChatModel
+from qa.llm import ChatLLM
 
 # The rewriter has its own llama.cpp context, so its prompt does not evict the reader's cached
 # few-shot prefix (sharing one context cost two full prompt evaluations per follow-up).
@@ -78,7 +78,7 @@ def conversation_prompt(question: str, history: Sequence[tuple[str, str | None]]
     return "\n".join(lines) + f"\n\nFollow-up: {question}"
 
 
-def rewrite_question(model: ChatModel, question: str, history: Sequence[tuple[str, str | None]]) -> str:
+def rewrite_question(model: ChatLLM, question: str, history: Sequence[tuple[str, str | None]]) -> str:
     """``question`` made standalone using ``history`` (oldest first); ``question`` itself when no rewrite holds up.
 
     A rewrite is refused (and the question kept) when it is empty, several lines, or far longer

@@ -19,6 +19,11 @@ class ModelIntegrityError(CiteqaError):
     """An assembled model file does not match its pinned size or sha256."""
 
 
+class LLMServerError(CiteqaError):
+    """The LLM server is down, timed out, broke off an answer, refused a request or has no model
+    by the name asked for."""
+
+
 __all__ = [
     "CiteqaError",
     "EmptyCorpusError",
@@ -27,6 +32,7 @@ __all__ = [
     "IndexNotFoundError",
     "IngestError",
     "InvalidQuestionError",
+    "LLMServerError",
     "ModelIntegrityError",
     "ModelNotAvailableError",
 ]

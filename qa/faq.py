@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING
 from index.chunk import chunk_sentences
 from index.types import Article
 from qa.errors import CiteqaError
-from qa.llm import ChatModel
+from qa.llm import ChatLLM
 from qa.types import Answer
 
 if TYPE_CHECKING:
@@ -78,7 +78,7 @@ def _clean(line: str) -> str:
     return line
 
 
-def propose_questions(model: ChatModel, passage: str, count: int = QUESTIONS_PER_PASSAGE) -> list[str]:
+def propose_questions(model: ChatLLM, passage: str, count: int = QUESTIONS_PER_PASSAGE) -> list[str]:
     """Questions the LLM proposes for one passage (not yet checked)."""
     generation = model.chat(
         SYSTEM, FEW_SHOT, f"Passage:\n{passage}\n\nWrite {count} questions.", max_tokens=40 * count, stop=("\n\n",)
@@ -168,7 +168,7 @@ def faq(
 def _generate(
     pipeline: Pipeline,
     article: Article,
-    model: ChatModel,
+    model: ChatLLM,
     min_confidence: float,
 ) -> list[FaqItem]:
     index = pipeline.store

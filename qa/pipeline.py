@@ -23,7 +23,7 @@ from qa.config import DEFAULT_EVIDENCE, EvidenceWeights
 from qa.conversation import REWRITER_CONTEXT, needs_context, rewrite_question
 from qa.evidence import rank_sentences
 from qa.kinds.factoid import answer_factoid
-from qa.llm import DEFAULT_LLM, ChatModel, repacks
+from qa.llm import DEFAULT_LLM, ChatLLM, ChatModel, ServerChatModel, repacks
 from qa.questions import validate_question, validate_top_k
 from qa.readers import DEFAULT_READER, Reader, make_reader
 from qa.retrieve import DEFAULT_TOP_K, HybridRetriever
@@ -49,6 +49,11 @@ class Pipeline:
         policy: When to withhold an answer; a reader with a support model is also checked against it.
         repack: Prefer repacking LLM weights at load, for a process that answers many questions
             (see :func:`qa.llm.repacks`); None: each model's choice.
+        llm: An OpenAI-compatible server's API root (``http://host:port/v1``), or a
+            :class:`~qa.llm.ChatLLM`, to read, rewrite follow-ups and write FAQs with instead of
+            the in-process model; None: in-process.
+        llm_model: The model's name on that server (None: its only model).
+        llm_api: ``"auto"``, ``"completions"`` or ``"chat"`` (see :class:`~qa.llm.ServerChatModel`).
     """
 
     def __init__(
@@ -63,11 +68,15 @@ class Pipeline:
         search: SearchSettings = DEFAULT_SEARCH,
         policy: AbstentionPolicy = DEFAULT_POLICY,
         repack: bool | None = None,
+        llm: str | ChatLLM | None = None,
+        llm_model: str | None = None,
+        llm_api: str = "auto",
     ):
         self.index_dir = Path(index_dir).expanduser().resolve()
         if not self.index_dir.is_dir():
             raise IndexNotFoundError(f"no index at {self.index_dir}: the folder does not exist")
-        self.reader = make_reader(reader, repack=repack)
+        self.llm: ChatLLM | None = ServerChatModel(llm, llm_model, api=llm_api) if isinstance(llm, str) else llm
+        self.reader = make_reader(reader, repack=repack, chat_model=self.llm)
         if min_relevance is not None:
             policy = replace(policy, min_relevance=min_relevance)
         if min_confidence is not None:
@@ -76,7 +85,7 @@ class Pipeline:
         self.evidence_weights = evidence
         self.repack = repack
         self._retrievers = _Reloader(self.index_dir, embedder, search)
-        self._chat_model: ChatModel | None = None
+        self._chat_model: ChatLLM | None = self.llm
 
     @property
     def retriever(self) -> HybridRetriever:
@@ -187,9 +196,9 @@ class Pipeline:
         threading.Thread(target=run, name="citeqa-warm", daemon=True).start()
 
     @property
-    def chat_model(self) -> ChatModel:
-        """The LLM that rewrites follow-ups and writes FAQs: the reader's model when it has one,
-        in a context of its own."""
+    def chat_model(self) -> ChatLLM:
+        """The LLM that rewrites follow-ups and writes FAQs: the LLM server when there is one, else
+        the reader's model when it has one, in a context of its own."""
         if self._chat_model is None:
             model = self.reader.llm or DEFAULT_LLM
             self._chat_model = ChatModel(model, n_ctx=REWRITER_CONTEXT, repack=repacks(model, prefer=self.repack))

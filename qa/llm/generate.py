@@ -10,7 +10,7 @@ import threading
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Protocol
 
 import numpy as np
 
@@ -30,17 +30,47 @@ class Generation:
     Attributes:
         text: The decoded text, stripped.
         token_probs: Probability the model gave each generated token.
+        prior: The confidence to assume when no token probabilities are known (a server that
+            reports none); None: they are known.
     """
 
     text: str
     token_probs: tuple[float, ...]
+    prior: float | None = None
 
     @property
     def confidence(self) -> float:
-        """Geometric mean of the token probabilities (0 when nothing was generated)."""
+        """Geometric mean of the token probabilities (0 when nothing was generated), or the prior."""
         if not self.token_probs:
-            return 0.0
+            return self.prior or 0.0
         return math.exp(sum(math.log(max(p, 1e-12)) for p in self.token_probs) / len(self.token_probs))
+
+
+class ChatLLM(Protocol):
+    """What the reader, the follow-up rewriter and the FAQ need of an LLM: :class:`ChatModel`
+    in-process, or :class:`qa.llm.server.ServerChatModel` over HTTP."""
+
+    @property
+    def model(self) -> str:
+        """The model's name (a packaged name, a .gguf path, or its name on a server)."""
+        ...
+
+    def chat(
+        self,
+        system: str,
+        turns: Sequence[tuple[str, str]],
+        user: str,
+        *,
+        max_tokens: int = 32,
+        stop: Sequence[str] = ("\n",),
+        on_text: Callable[[str], None] | None = None,
+    ) -> Generation:
+        """Greedy answer to ``user`` after a system prompt and earlier (user, assistant) turns."""
+        ...
+
+    def warm(self, system: str, turns: Sequence[tuple[str, str]]) -> None:
+        """Get ready for :meth:`chat` with this system prompt and these turns."""
+        ...
 
 
 class ChatModel:
@@ -83,9 +113,10 @@ class ChatModel:
         on_text: Callable[[str], None] | None = None,
     ) -> Generation:
         """Answer ``user`` after a system prompt and earlier (user, assistant) turns."""
-        prefix = _chatml_prefix(system, turns)
-        prompt = f"{prefix}<|im_start|>user\n{user}<|im_end|>\n<|im_start|>assistant\n"
-        return self.complete(prompt, max_tokens=max_tokens, stop=stop, on_text=on_text, prefix=prefix)
+        prompt = chatml_prompt(system, turns, user)
+        return self.complete(
+            prompt, max_tokens=max_tokens, stop=stop, on_text=on_text, prefix=_chatml_prefix(system, turns)
+        )
 
     def warm(self, system: str, turns: Sequence[tuple[str, str]]) -> None:
         """Load the model and its cached state for this system prompt and these turns, ahead of
@@ -184,3 +215,9 @@ def _chatml_prefix(system: str, turns: Sequence[tuple[str, str]]) -> str:
     for question, reply in turns:
         parts.append(f"<|im_start|>user\n{question}<|im_end|>\n<|im_start|>assistant\n{reply}<|im_end|>\n")
     return "".join(parts)
+def chatml_prompt(system: str, turns: Sequence[tuple[str, str]], user: str) -> str:
+    """The ChatML prompt of a system prompt, earlier (user, assistant) turns and a user message,
+    open for the assistant's reply; its fixed part comes first, so prefix caches keep it."""
+    return f"{_chatml_prefix(system, turns)}<|im_start|>user\n{user}<|im_end|>\n<|im_start|>assistant\n"
+
+

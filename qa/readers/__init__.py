@@ -8,6 +8,7 @@ instruct LLM, the default), :class:`SentenceReader` (model-free: the best eviden
 
 from __future__ import annotations
 
+from qa.llm import ChatLLM
 from qa.readers.base import Reader, Reading, TextCallback
 from qa.readers.extractive import ExtractiveReader
 from qa.readers.llama import LlamaReader
@@ -34,22 +35,29 @@ __all__ = [
 ]
 
 
-def make_reader(name: str | Reader, *, repack: bool | None = None) -> Reader:
+def make_reader(name: str | Reader, *, repack: bool | None = None, chat_model: ChatLLM | None = None) -> Reader:
     """A reader from a name: ``"llm"`` (default, Qwen2.5 1.5B), ``"llm-fast"`` (0.5B),
     ``"sentence"``, ``"llm:<model or .gguf>"``, or ``"extractive:<model or folder>"``.
 
-    ``repack`` is passed to LLM readers (see :class:`LlamaReader`); a Reader given is returned as is.
+    ``repack`` and ``chat_model`` (the LLM to read with, e.g. a server; None: in-process) are
+    passed to LLM readers (see :class:`LlamaReader`); a Reader given is returned as is.
     """
     if not isinstance(name, str):
         return name
     preset = PRESETS.get(name)
     if preset is not None:
-        return LlamaReader(preset.model, max_sentences=preset.max_sentences, support=preset.support, repack=repack)
+        return LlamaReader(
+            preset.model,
+            max_sentences=preset.max_sentences,
+            support=preset.support,
+            repack=repack,
+            chat_model=chat_model,
+        )
     if name == "sentence":
         return SentenceReader()
     kind, _, model = name.partition(":")
     if kind == "llm" and model:
-        return LlamaReader(model, repack=repack)
+        return LlamaReader(model, repack=repack, chat_model=chat_model)
     if kind == "extractive" and model:
         return ExtractiveReader(model)
     raise ValueError(f"unknown reader {name!r}; valid: {', '.join(repr(c) for c in READER_CHOICES)}")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from qa.llm import DEFAULT_LLM, ChatModel, repacks
+from qa.llm import DEFAULT_LLM, ChatLLM, ChatModel, repacks
 from qa.readers.base import Reading, TextCallback
 from qa.readers.presets import LLM_SUPPORT, MAX_SENTENCES
 from qa.snap import Region, snap
@@ -74,6 +74,8 @@ class LlamaReader:
         repack: Prefer repacking the model's weights at load (slower load, faster answers: for
             a process that answers many questions); None: the model's own choice. See
             :func:`qa.llm.repacks`, which ``$CITEQA_LLM_REPACK`` overrides.
+        chat_model: The LLM to read with, such as a :class:`qa.llm.ServerChatModel` serving
+            ``model``; None: ``model`` loaded in-process.
     """
 
     def __init__(
@@ -87,12 +89,15 @@ class LlamaReader:
         titles: bool = False,
         second_look_below: float = SECOND_LOOK_BELOW,
         repack: bool | None = None,
+        chat_model: ChatLLM | None = None,
     ):
         if layout not in LAYOUTS:
             raise ValueError(f"unknown prompt layout {layout!r}; valid: {', '.join(LAYOUTS)}")
         self.name = f"llm:{model}"
         self.llm: str | None = model
-        self.chat_model = ChatModel(model, repack=repacks(model, prefer=repack))
+        self.chat_model: ChatLLM = (
+            ChatModel(model, repack=repacks(model, prefer=repack)) if chat_model is None else chat_model
+        )
         self.max_sentences = max_sentences
         self.max_chars = max_chars
         self.support = support
