@@ -50,8 +50,9 @@ def validate_top_k(top_k: object) -> int:
     if isinstance(top_k, bool) or not isinstance(top_k, numbers.Integral):
         shown = "nan" if isinstance(top_k, float) and math.isnan(top_k) else repr(top_k)
         raise ValueError(f"top_k must be a whole number from 1 to {MAX_TOP_K}, got {shown} ({type(top_k).__name__})")
-    if top_k <= 0:
-        raise ValueError(f"top_k must be greater than 0, got {top_k}")
-    if top_k > MAX_TOP_K:
-        raise ValueError(f"top_k must be at most {MAX_TOP_K}, got {top_k:,}")
-    return int(top_k)
+    value = int(top_k)
+    if value <= 0:
+        raise ValueError(f"top_k must be greater than 0, got {value}")
+    if value > MAX_TOP_K:
+        raise ValueError(f"top_k must be at most {MAX_TOP_K}, got {value:,}")
+    return value

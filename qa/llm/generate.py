@@ -16,7 +16,7 @@ import numpy as np
 
 from index.models import cache_dir
 from qa.llm.kv_state import read_state, write_state
-from qa.llm.loading import load_llama, repacks
+from qa.llm.loading import load_llama, model_lock, repacks
 from qa.llm.packaging import DEFAULT_LLM, resolve_gguf
 
 if TYPE_CHECKING:
@@ -96,7 +96,12 @@ class ChatModel:
         self._n_ctx = n_ctx
         self._n_threads = n_threads or os.cpu_count() or 1
         self._repack = repacks(model) if repack is None else repack
-        self._lock = threading.Lock()
+
+    @property
+    def _lock(self) -> threading.Lock:
+        # Every ChatModel of one loaded model shares its llama.cpp context, so they share one lock:
+        # a second pipeline warming up while another answers would otherwise decode into it at once.
+        return model_lock(str(resolve_gguf(self.model)), self._n_ctx, self._n_threads, self._repack)
 
     @property
     def llama(self) -> Llama:

@@ -36,6 +36,14 @@ def repacks(name_or_path: str, *, prefer: bool | None = None) -> bool:
 
 _loaded: dict[tuple[str, int, int, bool], Llama] = {}
 _load_lock = threading.Lock()
+_model_locks: dict[tuple[str, int, int, bool], threading.Lock] = {}
+
+
+def model_lock(path: str, n_ctx: int, n_threads: int, repack: bool) -> threading.Lock:
+    """The lock of the model :func:`load_llama` loads for these arguments: one llama.cpp context
+    serves one caller at a time, whichever object asks."""
+    with _load_lock:
+        return _model_locks.setdefault((path, n_ctx, n_threads, repack), threading.Lock())
 
 
 def load_llama(
