@@ -125,17 +125,22 @@ def _parser() -> argparse.ArgumentParser:
         help="measure answer quality on a benchmark",
         description="Run the real pipeline on a benchmark and score it.",
     )
-    p_eval.add_argument("benchmark", choices=["squad"], help="the benchmark (SQuAD v1.1 dev)")
-    p_eval.add_argument("path", help="path to dev-v1.1.json")
-    p_eval.add_argument("--limit", type=int, help="questions in a stratified, repeatable sample (default: all)")
-    p_eval.add_argument("--seed", type=int, default=13, help="sampling seed (default: 13)")
+    p_eval.add_argument(
+        "benchmark",
+        choices=["squad", "newsqa"],
+        help="squad: SQuAD v1.1 dev (PATH is dev-v1.1.json); newsqa: CNN stories with NewsQA questions "
+        "(PATH is the folder holding stories/ and questions.jsonl)",
+    )
+    p_eval.add_argument("path", help="the benchmark's file or folder")
+    p_eval.add_argument("--limit", type=int, help="questions in a repeatable sample (default: all)")
+    p_eval.add_argument("--seed", type=int, help="sampling seed (default: 13 for squad, 7 for newsqa)")
     p_eval.add_argument("--reader", default=DEFAULT_READER, help="reader, as for 'ask'")
     p_eval.add_argument(
         "--setting",
         choices=["open", "closed", "unanswerable", "both", "all"],
         default="both",
         help="open: all paragraphs indexed; closed: each question's own paragraph; unanswerable: its own "
-        "article left out, so it should abstain; both: open and closed (default); all: the three",
+        "article left out, so it should abstain (squad only); both: open and closed (default); all: the three",
     )
     p_eval.add_argument("--out", help="also write the summary, with every question's answer and score, to this file")
     _llm_arguments(p_eval)
@@ -278,22 +283,25 @@ def _chat(args: argparse.Namespace) -> int:
 def _eval(args: argparse.Namespace) -> int:
     from tqdm import tqdm
 
-    from evals.squad import evaluate, to_json
+    from evals import newsqa, squad
 
     if args.limit is not None and args.limit <= 0:
         raise ValueError(f"--limit must be greater than 0, got {args.limit}")
     groups = {"both": ("open", "closed"), "all": ("open", "closed", "unanswerable")}
     settings = groups.get(args.setting, (args.setting,))
+    benchmark = newsqa if args.benchmark == "newsqa" else squad
+    if args.benchmark == "newsqa" and "unanswerable" in settings:
+        raise ValueError(f"newsqa has no unanswerable setting; valid: {', '.join(newsqa.SETTINGS)}, both")
     bar = tqdm(desc="questions", unit="q", file=sys.stderr)
 
     def progress(done: int, total: int) -> None:
         bar.total = total
         bar.update(done - bar.n)
 
-    summary = evaluate(
+    summary = benchmark.evaluate(
         args.path,
         limit=args.limit,
-        seed=args.seed,
+        seed=benchmark.DEFAULT_SEED if args.seed is None else args.seed,
         reader=args.reader,
         settings=settings,
         progress=progress,
@@ -302,10 +310,10 @@ def _eval(args: argparse.Namespace) -> int:
     )
     bar.close()
     # The per-question records go to --out only; the terminal gets the summary.
-    print(to_json({k: v for k, v in summary.items() if k != "questions"}))
+    print(squad.to_json({k: v for k, v in summary.items() if k != "questions"}))
     if args.out:
         with open(args.out, "w", encoding="utf-8") as out:
-            out.write(to_json(summary) + "\n")
+            out.write(squad.to_json(summary) + "\n")
     return EXIT_OK
 
 

@@ -101,8 +101,14 @@ def evaluate(
     top_k: int = 4,
     progress: Callable[[int, int], None] | None = None,
     repack: bool | None = True,
+    llm: str | None = None,
+    llm_model: str | None = None,
+    llm_api: str = "auto",
 ) -> dict[str, Any]:
     """Run the real pipeline on NewsQA dev and score it, with the loss stage of every question.
+
+    ``llm``, ``llm_model`` and ``llm_api`` name an OpenAI-compatible server to read with (see
+    :class:`qa.Pipeline`); by default the in-process model reads.
 
     Returns:
         A JSON-ready summary per setting (the SQuAD eval's figures, plus how often the answer was
@@ -119,7 +125,7 @@ def evaluate(
         build_index([stories], index_dir)
     except IndexMismatchError:  # a cached index from another embedding model
         build_index([stories], index_dir, rebuild=True)
-    pipeline = Pipeline(index_dir, reader=reader, repack=repack)
+    pipeline = Pipeline(index_dir, reader=reader, repack=repack, llm=llm, llm_model=llm_model, llm_api=llm_api)
     chunks_of = own_passages(pipeline.store)
     totals = {name: Totals() for name in settings}
     shown = {name: Counter[int]() for name in settings}

@@ -76,3 +76,20 @@ def test_open_and_closed_settings_are_scored_and_every_question_has_a_stage(news
         assert figures["citation_hit_rate"] == 1.0 and 0 < figures["f1"] < 100
     assert summary["open"]["recall@1"] == 1.0
     assert {r["stage"] for r in summary["questions"]} <= {"partial span", "right"}
+
+
+def test_eval_newsqa_has_no_unanswerable_setting(newsqa, capsys):
+    from citeqa.cli import main
+
+    assert main(["eval", "newsqa", str(newsqa), "--setting", "unanswerable"]) == 2
+    assert "newsqa has no unanswerable setting; valid: open, closed" in capsys.readouterr().err
+
+
+@pytest.mark.models
+def test_citeqa_eval_newsqa_prints_both_settings(newsqa, capsys):
+    from citeqa.cli import main
+
+    assert main(["eval", "newsqa", str(newsqa), "--reader", "sentence", "--limit", "2"]) == 0
+    summary = json.loads(capsys.readouterr().out)
+    assert summary["sample"] == {"questions": 2, "of": 3, "seed": 7}
+    assert summary["open"]["questions"] == summary["closed"]["questions"] == 2
