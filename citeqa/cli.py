@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+import unicodedata
 from typing import Any
 
 from qa import (
@@ -30,6 +31,7 @@ from qa import (
     faq,
     get_pipeline,
     make_embedder,
+    verify_index,
 )
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
@@ -82,6 +84,14 @@ def _parser() -> argparse.ArgumentParser:
         action="store_true",
         help=f"skip FAQ suggestions (made at index time for corpora of up to {FAQ_PRECOMPUTE_MAX_ARTICLES} articles)",
     )
+
+    p_verify = sub.add_parser(
+        "verify",
+        help="check an index's files against their checksums",
+        description="Check every file of the live generation (sizes, sha256 checksums, shapes). Exits 1 "
+        "and says how to repair when anything is damaged.",
+    )
+    p_verify.add_argument("--index-dir", help=f"index folder (default: {default_index_dir()})")
 
     p_faq = sub.add_parser(
         "faq",
@@ -178,14 +188,23 @@ def answer_to_json(result: Answer) -> dict[str, Any]:
     return result.to_dict()
 
 
+def _shown(text: object) -> str:
+    """Article text for a terminal: control characters (ESC, BEL, ...) escaped, so an article
+    cannot move the cursor, retitle the window or ring the bell."""
+    return "".join(c if c in "\n\t" or unicodedata.category(c) != "Cc" else f"\\x{ord(c):02x}" for c in str(text))
+
+
 def _print_answer(result: Answer) -> None:
     if result.abstained:
-        print(f"The articles do not say. ({result.reason})")
+        print(f"The articles do not say. ({_shown(result.reason)})")
         return
-    print(f"{result.text}  (confidence {result.score:.2f})")
+    print(f"{_shown(result.text)}  (confidence {result.score:.2f})")
     for i, c in enumerate(result.citations, start=1):
         when = c.published.isoformat() if c.published else "undated"
-        print(f"\n[{i}] {c.title} ({when}) [{c.article_id}:{c.start}-{c.end}]\n    \u201c{c.quote}\u201d")
+        print(
+            f"\n[{i}] {_shown(c.title)} ({when}) [{_shown(c.article_id)}:{c.start}-{c.end}]\n"
+            f"    \u201c{_shown(c.quote)}\u201d"
+        )
 
 
 def _read_options(args: argparse.Namespace) -> ReadOptions:
@@ -222,6 +241,8 @@ def _index(args: argparse.Namespace) -> int:
     finally:
         for bar in bars.values():
             bar.close()
+    if report.repaired:
+        print(f"repaired: the live index was damaged ({report.repaired}); rebuilt from the sources", file=sys.stderr)
     for err in report.errors:
         print(f"skipped: {err}", file=sys.stderr)
     grouped = f", {report.stories} stories with near-duplicates" if report.stories else ""
@@ -236,6 +257,18 @@ def _index(args: argparse.Namespace) -> int:
         for article in pipeline.articles():
             items = faq(pipeline, article.id)
             print(f"FAQ for {article.id}: {len(items)} questions")
+    return EXIT_OK
+
+
+def _verify(args: argparse.Namespace) -> int:
+    directory = args.index_dir or default_index_dir()
+    generation, manifest = verify_index(directory)
+    checked = (
+        "sizes, sha256 checksums and shapes match"
+        if manifest.checksums
+        else "sizes and shapes match (no checksums: built by an older citeqa; the next 'citeqa index' adds them)"
+    )
+    print(f"ok: {directory} ({generation}): {manifest.articles} articles, {manifest.chunks} chunks; {checked}")
     return EXIT_OK
 
 
@@ -320,10 +353,10 @@ def _eval(args: argparse.Namespace) -> int:
 def main(argv: list[str] | None = None) -> int:
     """Run the command line; returns the exit status (0 ok, 1 failed, 2 bad input)."""
     args = _parser().parse_args(argv)
-    handlers = {"index": _index, "ask": _ask, "chat": _chat, "eval": _eval, "faq": _faq}
+    handlers = {"index": _index, "ask": _ask, "chat": _chat, "eval": _eval, "faq": _faq, "verify": _verify}
     try:
         return handlers[args.command](args)
-    except (CiteqaError, FileNotFoundError, ValueError) as err:
+    except (CiteqaError, OSError, ValueError) as err:  # OSError: a path that cannot be read or written
         print(f"citeqa {args.command}: error: {err}", file=sys.stderr)
         return EXIT_USAGE if isinstance(err, ValueError | FileNotFoundError) else EXIT_FAILED
     except KeyboardInterrupt:

@@ -22,7 +22,7 @@ from index.errors import (
 from index.ingest import ProgressCallback, plan_build
 from index.sources import SUPPORTED_SUFFIXES, ReadOptions, discover, is_url
 from index.sources.discovery import DEFAULT_READ
-from index.stores import FORMAT_VERSION, CorpusIndex, load_index, write_generation, write_lock
+from index.stores import FORMAT_VERSION, CorpusIndex, load_index, salvage_index, write_generation, write_lock
 from index.stores.embedded import APPROXIMATE_FROM_CHUNKS
 from index.stores.generations import RECORDS_FILE
 from index.stores.records import read_signatures
@@ -45,6 +45,7 @@ class BuildReport:
         generation: The live generation afterwards.
         copies: Exact copies indexed once, as ``(copy id, id of the article kept)``.
         stories: Near-duplicate groups in the index afterwards (each two or more articles).
+        repaired: Why the live generation was damaged and made again, or "" when it was whole.
     """
 
     added: tuple[str, ...]
@@ -57,6 +58,7 @@ class BuildReport:
     generation: str
     copies: tuple[tuple[str, str], ...] = ()
     stories: int = 0
+    repaired: str = ""
 
     @property
     def changed(self) -> bool:
@@ -115,11 +117,11 @@ def build_index(
     """
     embedder = embedder or make_embedder()
     paths = list(paths)
+    found = discover(paths)  # first: it names a missing path or a symlink loop, which resolve() cannot
     roots = [Path(p).expanduser().resolve() for p in paths if not is_url(str(p))]
-    found = discover(paths)
     directory = Path(index_dir).expanduser().resolve()
     with write_lock(directory):
-        old = None if rebuild else _load_existing(directory, embedder)
+        old, repaired = (None, "") if rebuild else _load_existing(directory, embedder)
         rechunk = old is not None and (
             old.manifest.chunk_chars != chunk_chars or old.manifest.overlap_sentences != overlap_sentences
         )
@@ -149,6 +151,7 @@ def build_index(
             and metadata_same
             and old.manifest.format_version == FORMAT_VERSION
             and old.manifest.minhash == dedup.signature_kind
+            and old.manifest.checksums  # an index from before checksums is written again, with them
             and not (plan.fresh or plan.removed or rechunk or old.bm25_outdated)
         ):
             return BuildReport(
@@ -205,23 +208,30 @@ def build_index(
         generation,
         tuple(plan.copies),
         n_stories,
+        repaired,
     )
 
 
-def _load_existing(directory: Path, embedder: Embedder) -> CorpusIndex | None:
+def _load_existing(directory: Path, embedder: Embedder) -> tuple[CorpusIndex | None, str]:
+    """The live index (checksums verified) and, when it was damaged, why."""
+    repaired = ""
     try:
-        old = load_index(directory)
+        old: CorpusIndex | None = load_index(directory)
     except IndexNotFoundError:
-        return None
-    except IndexCorruptError:
-        # A damaged index cannot be updated; a full build replaces it.
-        return None
+        return None, ""
+    except IndexCorruptError as err:
+        # Rebuilt from the sources; intact articles and sentence vectors are reused, so nothing
+        # is embedded again unless those two files are the damaged ones.
+        old, repaired = salvage_index(directory), str(err)
+        if old is None:
+            return None, repaired
+    assert old is not None
     if old.manifest.embedding_model != embedder.name:
         raise IndexMismatchError(
             f"index at {directory} was built with {old.manifest.embedding_model!r}, not {embedder.name!r}: "
             "use the same model, or rebuild it ('citeqa index --rebuild')"
         )
-    return old
+    return old, repaired
 
 
 def _rechunk_all(old: CorpusIndex) -> CorpusIndex:

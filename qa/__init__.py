@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING
 from index.build import BuildReport, build_index
 from index.embed import DEFAULT_EMBEDDING_MODEL, DEFAULT_INDEX_MODEL, ONNX_INT8_MODEL, ONNX_QINT8_MODEL, make_embedder
 from index.sources import SUPPORTED_SUFFIXES, DumpFields, FetchSettings, ReadOptions
-from index.stores import SearchSettings, Store
+from index.stores import SearchSettings, Store, verify_index
 from qa.abstention import AbstentionPolicy
 from qa.api import answer, get_pipeline
 from qa.config import EvidenceWeights
@@ -114,6 +114,7 @@ __all__ = [
     "make_embedder",
     "make_reader",
     "record_feedback",
+    "verify_index",
 ]
 
 

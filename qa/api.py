@@ -8,7 +8,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from qa.pipeline import Pipeline
-from qa.questions import validate_question, validate_top_k
+from qa.questions import validate_location, validate_question, validate_top_k
 from qa.readers import DEFAULT_READER, Reader
 from qa.retrieve import DEFAULT_TOP_K
 from qa.seeds import ensure_default_index
@@ -94,5 +94,6 @@ def answer(
     """
     question = validate_question(question)
     validate_top_k(top_k)
+    validate_location(index_dir, reader)
     pipeline = get_pipeline(index_dir, reader, llm=llm, llm_model=llm_model, llm_api=llm_api)
     return pipeline.answer(question, top_k=top_k, where=where, history=history)

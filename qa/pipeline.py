@@ -74,7 +74,8 @@ class Pipeline:
     ):
         self.index_dir = Path(index_dir).expanduser().resolve()
         if not self.index_dir.is_dir():
-            raise IndexNotFoundError(f"no index at {self.index_dir}: the folder does not exist")
+            what = "is a file, not a folder" if self.index_dir.exists() else "the folder does not exist"
+            raise IndexNotFoundError(f"no index at {self.index_dir}: {what}")
         self.llm: ChatLLM | None = ServerChatModel(llm, llm_model, api=llm_api) if isinstance(llm, str) else llm
         self.reader = make_reader(reader, repack=repack, chat_model=self.llm)
         if min_relevance is not None:

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import math
 import numbers
+import os
 import unicodedata
 
 from qa.errors import InvalidQuestionError
@@ -56,3 +57,22 @@ def validate_top_k(top_k: object) -> int:
     if value > MAX_TOP_K:
         raise ValueError(f"top_k must be at most {MAX_TOP_K}, got {value:,}")
     return value
+
+
+def validate_location(index_dir: object, reader: object) -> None:
+    """ValueError naming the bad value when ``index_dir`` is not a path or None, or ``reader`` is
+    neither a reader's name nor a Reader (checked before any index or model is touched)."""
+    if index_dir is not None and not isinstance(index_dir, str | os.PathLike):
+        raise ValueError(
+            f"index_dir must be a folder path (str or os.PathLike) or None for the default index, "
+            f"got {type(index_dir).__name__}: {index_dir!r}"
+        )
+    if isinstance(index_dir, str) and ("\x00" in index_dir or not index_dir.strip()):
+        raise ValueError(f"index_dir must name a folder, got {index_dir!r}")
+    if not isinstance(reader, str) and not (hasattr(reader, "read") and hasattr(reader, "name")):
+        from qa.readers import READER_CHOICES
+
+        raise ValueError(
+            f"reader must be one of {', '.join(repr(c) for c in READER_CHOICES)} or a Reader, "
+            f"got {type(reader).__name__}: {reader!r}"
+        )

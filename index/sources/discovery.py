@@ -68,6 +68,8 @@ def discover(paths: Iterable[str | os.PathLike[str]]) -> Discovered:
             continue
         root = Path(raw).expanduser()
         if not root.exists():
+            if root.is_symlink():  # exists() follows links: a loop or a dangling target lands here
+                raise FileNotFoundError(f"{raw} is a symbolic link that leads nowhere (a loop, or a missing target)")
             raise FileNotFoundError(f"no such file or folder: {raw}")
         if not root.is_dir():
             if root.suffix.lower() in SUPPORTED_SUFFIXES:

@@ -6,7 +6,15 @@ with atomic generations (``generations``).
 
 from index.stores.base import DEFAULT_SEARCH, MODES, SearchSettings, Store
 from index.stores.embedded import CorpusIndex
-from index.stores.generations import current_generation, load_index, read_manifest, write_generation, write_lock
+from index.stores.generations import (
+    current_generation,
+    load_index,
+    read_manifest,
+    salvage_index,
+    verify_index,
+    write_generation,
+    write_lock,
+)
 from index.stores.manifest import FORMAT_VERSION, Manifest
 
 __all__ = [
@@ -20,6 +28,8 @@ __all__ = [
     "current_generation",
     "load_index",
     "read_manifest",
+    "salvage_index",
+    "verify_index",
     "write_generation",
     "write_lock",
 ]

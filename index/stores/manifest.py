@@ -24,9 +24,11 @@ class Manifest:
     chunks: int
     created: str
     file_sizes: Mapping[str, int] = field(default_factory=dict)
+    checksums: Mapping[str, str] = field(default_factory=dict)  # "sha256:<hex>" per data file ({} before format 3.1)
     minhash: str = ""  # how the stored near-duplicate signatures were made ("" for none: format 2)
 
     def to_json(self) -> str:
         data = {name: getattr(self, name) for name in self.__dataclass_fields__}
         data["file_sizes"] = dict(self.file_sizes)
+        data["checksums"] = dict(self.checksums)
         return json.dumps(data, indent=2, sort_keys=True)

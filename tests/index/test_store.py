@@ -10,6 +10,7 @@ from index.bm25 import BM25, PLURAL_S, TOKENIZER
 from index.errors import EmptyCorpusError, IndexCorruptError, IndexMismatchError, IndexNotFoundError
 from index.stores import current_generation
 from index.stores.embedded import HNSW_EF_SEARCH
+from index.stores.integrity import file_checksum
 from tests.fakes import HashEmbedder
 
 
@@ -166,6 +167,7 @@ def test_damaged_sentence_vectors_are_a_clear_error(corpus, tmp_path, embedder):
     size = (folder / "sentence_vectors.npy").stat().st_size
     data = json.loads(manifest.read_text())
     data["file_sizes"]["sentence_vectors.npy"] = size
+    del data["checksums"]["sentence_vectors.npy"]  # as from before checksums: the shapes still catch it
     manifest.write_text(json.dumps(data))
     with pytest.raises(IndexCorruptError, match="disagree on their sizes"):
         load_index(tmp_path / "ix")
@@ -215,6 +217,7 @@ def test_bm25_terms_from_an_older_tokenizer_are_rebuilt_on_load(corpus, tmp_path
     data = json.loads(manifest.read_text())
     for name in ("bm25.npz", "bm25_vocab.json"):
         data["file_sizes"][name] = (folder / name).stat().st_size
+        data["checksums"][name] = file_checksum(folder / name)
     manifest.write_text(json.dumps(data))
 
     with caplog.at_level("WARNING", logger="index.stores.generations"):

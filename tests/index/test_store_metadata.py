@@ -41,6 +41,7 @@ def _downgrade_to_format_2(ix):
     manifest = json.loads((folder / "manifest.json").read_text())
     manifest["format_version"] = 2
     manifest["file_sizes"]["records.sqlite"] = records.stat().st_size
+    del manifest["checksums"]  # format 2 had none
     (folder / "manifest.json").write_text(json.dumps(manifest))
 
 

@@ -66,6 +66,7 @@ def test_public_api_is_pinned():
         "make_embedder",
         "make_reader",
         "record_feedback",
+        "verify_index",
     ]
     for name in qa.__all__:
         assert getattr(qa, name) is not None
