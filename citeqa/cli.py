@@ -306,8 +306,19 @@ def _ask(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+LOCAL_HOSTS = ("127.0.0.1", "localhost", "::1")
+
+
 def _chat(args: argparse.Namespace) -> int:
     from ui.app import launch
+
+    if args.host not in LOCAL_HOSTS:
+        # The chat has no login: whoever reaches the port can ask and upload articles.
+        print(
+            f"citeqa chat: warning: serving on {args.host}:{args.port} without authentication; anyone who can "
+            "reach it can ask questions and add articles to the index (bind 127.0.0.1 to keep it local)",
+            file=sys.stderr,
+        )
 
     launch(args.index_dir, reader=args.reader, host=args.host, port=args.port, **_llm(args))
     return EXIT_OK

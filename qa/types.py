@@ -169,15 +169,26 @@ class Answer:
     def to_markdown(self) -> str:
         """The answer with numbered citations as Markdown, ready to paste elsewhere."""
         if self.abstained:
-            return f"**Q:** {self.question}\n\nThe articles do not say. ({self.reason})\n"
+            return f"**Q:** {_inert(self.question)}\n\nThe articles do not say. ({_inert(self.reason)})\n"
         markers = "".join(f"[^{i}]" for i in range(1, len(self.citations) + 1))
-        lines = [f"**Q:** {self.question}", "", f"**A:** {self.text}{markers}", ""]
+        lines = [f"**Q:** {_inert(self.question)}", "", f"**A:** {_inert(self.text or '')}{markers}", ""]
         for i, c in enumerate(self.citations, start=1):
             when = c.published.isoformat() if c.published else "undated"
-            quote = " ".join(c.quote.split())
+            quote = _inert(" ".join(c.quote.split()))
             link = f" <{c.url}>" if _SAFE_URL.fullmatch(c.url) else ""
-            lines.append(f"[^{i}]: {c.title} ({when}), `{c.article_id}` characters {c.start}–{c.end}: “{quote}”{link}")
+            article = c.article_id.replace("`", "'")  # inside a code span: only a backtick could end it
+            lines.append(
+                f"[^{i}]: {_inert(c.title)} ({when}), `{article}` characters {c.start}–{c.end}: “{quote}”{link}"
+            )
         return "\n".join(lines) + "\n"
+
+
+def _inert(text: str) -> str:
+    """Article text made inert for Markdown: no raw HTML (``<img onerror>``), links or images
+    (``[x](javascript:…)``), only the characters shown as they were."""
+    for char, escaped in (("\\", "\\\\"), ("&", "&amp;"), ("<", "&lt;"), (">", "&gt;"), ("[", "\\["), ("]", "\\]")):
+        text = text.replace(char, escaped)
+    return text
 
 
 def _jsonable(value: Any) -> Any:

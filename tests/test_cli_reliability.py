@@ -87,3 +87,16 @@ def test_a_symlink_loop_named_as_a_path(tmp_path, embedder):
 def test_control_characters_from_articles_are_escaped_for_the_terminal():
     assert _shown("title\x1b]0;pwned\x07 end\nnext\tcol") == "title\\x1b]0;pwned\\x07 end\nnext\tcol"
     assert _shown("Radoičić \u202e") == "Radoičić \u202e"  # letters and format characters stay
+
+
+@pytest.mark.parametrize(
+    ("host", "warned"), [("127.0.0.1", False), ("localhost", False), ("0.0.0.0", True), ("10.1.2.3", True)]
+)
+def test_serving_beyond_this_machine_without_login_is_warned(monkeypatch, capsys, host, warned):
+    import ui.app
+
+    launched = []
+    monkeypatch.setattr(ui.app, "launch", lambda *args, **kwargs: launched.append(kwargs))
+    assert main(["chat", "--host", host, "--index-dir", "/nonexistent"]) == 0
+    assert launched[0]["host"] == host
+    assert ("without authentication" in capsys.readouterr().err) == warned

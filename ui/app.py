@@ -264,6 +264,7 @@ def build_app(
                     label="Conversation",
                     height=520,
                     sanitize_html=True,
+                    latex_delimiters=[],  # "$$…$$" in an article is article text, not math to typeset
                     elem_id="citeqa-chat",
                     buttons=["copy", "copy_all"],
                     feedback_options=("Like", "Dislike"),

@@ -43,12 +43,31 @@ class SourceUrl:
 Source = SourceFile | SourceUrl
 
 
+_BOMS = (
+    (b"\xff\xfe\x00\x00", "utf-32"),  # before UTF-16's, which it starts with
+    (b"\x00\x00\xfe\xff", "utf-32"),
+    (b"\xff\xfe", "utf-16"),
+    (b"\xfe\xff", "utf-16"),
+)
+
+
 def decode(data: bytes, name: str) -> str:
-    """Decode a file's bytes as UTF-8 text, refusing binary data.
+    """Decode a file's bytes as UTF-8 text (or UTF-16/32 when a byte-order mark says so), refusing binary data.
 
     Raises:
         IngestError: The bytes hold NUL characters or are not valid UTF-8.
     """
+    for bom, encoding in _BOMS:
+        if data.startswith(bom):  # Windows editors save "Unicode" text so: its NULs are not binary
+            try:
+                text = data.decode(encoding)
+            except UnicodeDecodeError as err:
+                raise IngestError(
+                    name, f"is not valid {encoding.upper()} text (byte {err.start}: {err.reason})"
+                ) from None
+            if "\x00" in text:
+                raise IngestError(name, f"looks like a binary file (NUL characters in {encoding.upper()} text)")
+            return text
     if b"\x00" in data:
         raise IngestError(name, "looks like a binary file (contains NUL bytes), not UTF-8 text")
     try:

@@ -49,6 +49,9 @@ def _supported_list() -> str:
     return " ".join(SUPPORTED_SUFFIXES)
 
 
+_NOT_REGULAR = "is not a regular file (a FIFO, socket or device); citeqa reads files, folders and URLs"
+
+
 def discover(paths: Iterable[str | os.PathLike[str]]) -> Discovered:
     """The sources that ``paths`` name: files, folders (searched recursively) and http(s) URLs.
 
@@ -72,7 +75,9 @@ def discover(paths: Iterable[str | os.PathLike[str]]) -> Discovered:
                 raise FileNotFoundError(f"{raw} is a symbolic link that leads nowhere (a loop, or a missing target)")
             raise FileNotFoundError(f"no such file or folder: {raw}")
         if not root.is_dir():
-            if root.suffix.lower() in SUPPORTED_SUFFIXES:
+            if not root.is_file():  # a FIFO would block the read forever; a device is no article
+                skipped.append(IngestError(str(root), _NOT_REGULAR))
+            elif root.suffix.lower() in SUPPORTED_SUFFIXES:
                 found.append(SourceFile(root.resolve(), root.stem))
             else:
                 kind = f"type {root.suffix.lower()!r}" if root.suffix else "type (no suffix)"
@@ -85,6 +90,12 @@ def discover(paths: Iterable[str | os.PathLike[str]]) -> Discovered:
                 continue
             if path.suffix.lower() in SUPPORTED_SUFFIXES and path.is_file():
                 found.append(SourceFile(path.resolve(), rel.with_suffix("").as_posix()))
+            elif path.is_symlink() and not path.exists():
+                skipped.append(
+                    IngestError(str(path), "is a symbolic link that leads nowhere (a loop, or a missing target)")
+                )
+            elif not path.is_file():
+                skipped.append(IngestError(str(path), _NOT_REGULAR))
             else:
                 others[path.suffix.lower() or "(no suffix)"] += 1
         if others:

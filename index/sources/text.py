@@ -8,7 +8,7 @@ stored text is the file's text unchanged, so offsets are offsets into the file.
 from __future__ import annotations
 
 import re
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from typing import Any
 
 import yaml
@@ -41,6 +41,8 @@ def front_matter(text: str, name: str) -> tuple[dict[str, Any], int]:
         where = f" (line {mark.line + 2})" if mark is not None else ""
         problem = getattr(err, "problem", None) or "unreadable"
         raise IngestError(name, f"has front matter that is not valid YAML{where}: {problem}") from None
+    except ValueError as err:  # YAML reads 2024-13-01 as a timestamp, then cannot make it a date
+        raise IngestError(name, f"has front matter with an impossible date ({err}); write it as YYYY-MM-DD") from None
     if not isinstance(data, dict):
         return {}, 0
     return {str(k).lower(): v for k, v in data.items()}, match.end()
@@ -67,6 +69,7 @@ def parse_article(article_id: str, text: str, *, source: str = "", sha256: str =
     published, published_at = parse_when(declared)
     if declared is not None and published is None:
         raise IngestError(name, f"front matter date {declared!r} is not a date (write it as YYYY-MM-DD)")
+    _refuse_future(published, name, "front matter date")
     marker = _DATE_MARKER.match(text, body_start)
     if marker:
         year, month, day = (int(g) for g in marker.groups())
@@ -74,6 +77,7 @@ def parse_article(article_id: str, text: str, *, source: str = "", sha256: str =
             published = date(year, month, day)
         except ValueError:
             raise IngestError(name, f"invalid date marker {marker.group(0).strip()!r}") from None
+        _refuse_future(published, name, "date marker")
         body_start = marker.end()
     title = _first(meta, "title", "headline")
     fallback = first_sentence_title(text, body_start, name)  # also refuses an article with no body
@@ -90,3 +94,14 @@ def parse_article(article_id: str, text: str, *, source: str = "", sha256: str =
         site=str(_first(meta, "source", "site", "publisher") or ""),
         url=str(_first(meta, "url", "link", "canonical_url") or ""),
     )
+
+
+FUTURE_MARGIN_DAYS = 2  # time zones and an article dated for tomorrow's paper; beyond that it is a typo
+
+
+def _refuse_future(published: date | None, name: str, what: str) -> None:
+    latest = date.today() + timedelta(days=FUTURE_MARGIN_DAYS)
+    if published is not None and published > latest:
+        raise IngestError(
+            name, f"{what} {published.isoformat()} is in the future; valid: a date up to {latest.isoformat()}"
+        )
