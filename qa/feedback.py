@@ -24,6 +24,16 @@ def record_feedback(answer: Answer, liked: bool, *, path: str | os.PathLike[str]
     target = Path(path) if path is not None else feedback_path()
     target.parent.mkdir(parents=True, exist_ok=True)
     line = {"time": datetime.now(UTC).isoformat(timespec="seconds"), "liked": liked, "answer": answer.to_dict()}
-    with _lock, open(target, "a", encoding="utf-8") as out:
-        out.write(json.dumps(line, ensure_ascii=False) + "\n")
+    data = (json.dumps(line, ensure_ascii=False) + "\n").encode("utf-8")
+    with _lock:
+        fd = os.open(target, os.O_RDWR | os.O_APPEND | os.O_CREAT, 0o644)
+        try:
+            size = os.fstat(fd).st_size
+            if size and os.pread(fd, 1, size - 1) != b"\n":
+                data = b"\n" + data  # a tail torn by a full disk: start this record on its own line
+            # One write(2) for the whole line, not a buffered file's several: a kill lands before or after it.
+            while data:
+                data = data[os.write(fd, data) :]
+        finally:
+            os.close(fd)
     return target
