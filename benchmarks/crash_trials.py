@@ -96,8 +96,12 @@ def child_feedback(path: Path) -> None:
         record_feedback(Answer(question=f"q{i} " + "y" * (i % 50_000), text=None, score=0.0), i % 2 == 0, path=path)
 
 
-def _kill_after(args: list[str], delay: float) -> int:
+def _kill_after(args: list[str], delay: float, ready: Path | None = None) -> int:
+    """Kill the child ``delay`` seconds after it starts, or after ``ready`` appears when given."""
     proc = subprocess.Popen([sys.executable, __file__, *args], cwd=ROOT)
+    deadline = time.monotonic() + 60
+    while ready is not None and not ready.exists() and time.monotonic() < deadline and proc.poll() is None:
+        time.sleep(0.02)  # start-up (imports) takes seconds on a busy machine: kill mid-writing, not before
     time.sleep(delay)
     proc.send_signal(signal.SIGKILL)
     return proc.wait()
@@ -152,12 +156,12 @@ def store_trials(work: Path, trials: int, seed: int) -> list[dict]:
     ix, feedback = work / "faq-ix", work / "feedback.jsonl"
     ix.mkdir(parents=True, exist_ok=True)
     for trial in range(trials):
-        _kill_after(["--child-faq", str(ix)], rng.uniform(0.8, 2.5))
+        _kill_after(["--child-faq", str(ix)], rng.uniform(0.0, 0.5), ready=ix / "faq.sqlite")
         with sqlite3.connect(ix / "faq.sqlite") as db:
             ok = db.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
             rows = db.execute("SELECT items FROM faq").fetchall()
         readable = all(len(json.loads(r[0])) == 5 for r in rows)
-        _kill_after(["--child-feedback", str(feedback)], rng.uniform(0.8, 2.5))
+        _kill_after(["--child-feedback", str(feedback)], rng.uniform(0.0, 0.5), ready=feedback)
         lines = feedback.read_bytes().split(b"\n")
         torn = [i for i, line in enumerate(lines[:-1]) if not _is_json(line)]
         results.append(
