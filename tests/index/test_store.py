@@ -100,7 +100,7 @@ def test_articles_from_other_roots_are_kept(corpus, tmp_path, embedder):
 
 
 def test_bad_files_are_reported_and_the_rest_indexed(corpus, tmp_path, embedder):
-    (corpus / "broken.txt").write_bytes(b"\xff\xfe\x00\x01")
+    (corpus / "broken.txt").write_bytes(b"\x00\x01\xff\xfe")  # binary (a leading FF FE would be a UTF-16 BOM)
     report = build_index([corpus], tmp_path / "ix", embedder=embedder)
     assert [str(e.path).endswith("broken.txt") for e in report.errors] == [True]
     assert report.articles == 3
