@@ -97,14 +97,22 @@ def child_feedback(path: Path) -> None:
 
 
 def _kill_after(args: list[str], delay: float, ready: Path | None = None) -> int:
-    """Kill the child ``delay`` seconds after it starts, or after ``ready`` appears when given."""
+    """Kill the child ``delay`` seconds after it starts, or after it first changes ``ready`` when given."""
+    before = _stamp(ready)
     proc = subprocess.Popen([sys.executable, __file__, *args], cwd=ROOT)
     deadline = time.monotonic() + 60
-    while ready is not None and not ready.exists() and time.monotonic() < deadline and proc.poll() is None:
+    while ready is not None and _stamp(ready) == before and time.monotonic() < deadline and proc.poll() is None:
         time.sleep(0.02)  # start-up (imports) takes seconds on a busy machine: kill mid-writing, not before
     time.sleep(delay)
     proc.send_signal(signal.SIGKILL)
     return proc.wait()
+
+
+def _stamp(path: Path | None) -> tuple[int, int] | None:
+    try:
+        return (path.stat().st_mtime_ns, path.stat().st_size) if path is not None else None
+    except FileNotFoundError:
+        return None
 
 
 def index_trials(work: Path, trials: int, articles: int, real: bool, seed: int) -> list[dict]:

@@ -129,6 +129,8 @@ def _parser() -> argparse.ArgumentParser:
     p_chat.add_argument("--host", default="127.0.0.1", help="address to bind (default: 127.0.0.1)")
     p_chat.add_argument("--port", type=int, default=7860, help="port (default: 7860)")
     p_chat.add_argument("--reader", default=DEFAULT_READER, help="reader, as for 'ask'")
+    p_chat.add_argument("--auth", metavar="USER:PASS", help="require this login (for a server others can reach)")
+    p_chat.add_argument("--auth-file", metavar="PATH", help="require a login: one USER:PASS a line ('#' comments)")
     _llm_arguments(p_chat)
     p_eval = sub.add_parser(
         "eval",
@@ -309,10 +311,30 @@ def _ask(args: argparse.Namespace) -> int:
 LOCAL_HOSTS = ("127.0.0.1", "localhost", "::1")
 
 
+def _logins(auth: str | None, auth_file: str | None) -> list[tuple[str, str]] | None:
+    """(user, password) pairs from ``--auth`` and ``--auth-file``; errors name the line, never a password."""
+    lines = [("--auth", auth)] if auth is not None else []
+    if auth_file is not None:
+        with open(auth_file, encoding="utf-8") as handle:
+            lines += [(f"{auth_file} line {n}", line.strip()) for n, line in enumerate(handle, start=1)]
+    logins = []
+    for where, line in lines:
+        if not line or line.startswith("#"):
+            continue
+        user, colon, password = line.partition(":")
+        if not (user and colon and password):
+            raise ValueError(f"{where}: a login must be USER:PASS with neither part empty")
+        logins.append((user, password))
+    if auth_file is not None and not logins:
+        raise ValueError(f"{auth_file}: no USER:PASS line; the chat would have no login")
+    return logins or None
+
+
 def _chat(args: argparse.Namespace) -> int:
     from ui.app import launch
 
-    if args.host not in LOCAL_HOSTS:
+    auth = _logins(args.auth, args.auth_file)
+    if args.host not in LOCAL_HOSTS and not auth:
         # The chat has no login: whoever reaches the port can ask and upload articles.
         print(
             f"citeqa chat: warning: serving on {args.host}:{args.port} without authentication; anyone who can "
@@ -320,7 +342,7 @@ def _chat(args: argparse.Namespace) -> int:
             file=sys.stderr,
         )
 
-    launch(args.index_dir, reader=args.reader, host=args.host, port=args.port, **_llm(args))
+    launch(args.index_dir, reader=args.reader, host=args.host, port=args.port, auth=auth, **_llm(args))
     return EXIT_OK
 
 

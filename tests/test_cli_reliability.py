@@ -100,3 +100,25 @@ def test_serving_beyond_this_machine_without_login_is_warned(monkeypatch, capsys
     assert main(["chat", "--host", host, "--index-dir", "/nonexistent"]) == 0
     assert launched[0]["host"] == host
     assert ("without authentication" in capsys.readouterr().err) == warned
+
+
+def test_logins_from_flag_and_file_and_errors_that_never_show_a_password(tmp_path, monkeypatch, capsys):
+    import ui.app
+
+    launched = []
+    monkeypatch.setattr(ui.app, "launch", lambda *args, **kwargs: launched.append(kwargs))
+    logins = tmp_path / "logins.txt"
+    logins.write_text("# team\n\nann:pw-one\nbob:pw:with:colons\n")
+    assert main(["chat", "--host", "0.0.0.0", "--auth-file", str(logins), "--auth", "cat:pw3"]) == 0
+    assert launched[0]["auth"] == [("cat", "pw3"), ("ann", "pw-one"), ("bob", "pw:with:colons")]
+    assert "without authentication" not in capsys.readouterr().err
+    logins.write_text("ann:pw-one\nbob-without-password-secret\n")
+    assert main(["chat", "--auth-file", str(logins)]) == 2
+    err = capsys.readouterr().err
+    assert "line 2: a login must be USER:PASS" in err and "pw-one" not in err and "secret" not in err
+    assert main(["chat", "--auth", ":pw-two"]) == 2
+    assert "pw-two" not in capsys.readouterr().err
+    logins.write_text("# nobody\n")
+    assert main(["chat", "--auth-file", str(logins)]) == 2
+    assert "no USER:PASS line" in capsys.readouterr().err
+    assert len(launched) == 1

@@ -379,9 +379,11 @@ def launch(
     llm: str | None = None,
     llm_model: str | None = None,
     llm_api: str = "auto",
+    auth: list[tuple[str, str]] | None = None,
 ) -> gr.Blocks:
     """Build and serve the chat UI; bound to 127.0.0.1 unless ``host`` says otherwise. ``llm``,
-    ``llm_model`` and ``llm_api`` name an OpenAI-compatible LLM server to use (see ``qa.get_pipeline``)."""
+    ``llm_model`` and ``llm_api`` name an OpenAI-compatible LLM server to use (see ``qa.get_pipeline``);
+    ``auth`` lists the (user, password) pairs that may log in (None: no login)."""
     # The server loads its model once, before anyone asks, and answers many questions: repack it.
     app = build_app(index_dir, reader, repack=True, llm=llm, llm_model=llm_model, llm_api=llm_api)
     precompute_faqs(get_pipeline(index_dir, reader, repack=True, llm=llm, llm_model=llm_model, llm_api=llm_api))
@@ -394,5 +396,6 @@ def launch(
         css=CSS,
         head=HEAD,
         max_file_size="5mb",
+        auth=auth or None,  # with a login, every route but the login page needs its session cookie
     )
     return app
