@@ -332,3 +332,13 @@ def test_a_server_with_no_completions_endpoint_is_sent_chat_messages_and_no_logp
     assert generation.text == "Monday" and generation.confidence == NO_LOGPROBS_CONFIDENCE
     roles = [m["role"] for m in fake.bodies[-1]["messages"]]
     assert roles == ["system", "user", "assistant", "user"]
+
+
+def test_the_command_line_names_the_server_options_and_refuses_a_model_without_a_server(capsys):
+    from citeqa.cli import _parser, main
+
+    for command in ("ask", "chat", "eval", "faq"):
+        text = _parser()._subparsers._group_actions[0].choices[command].format_help()
+        assert "--llm URL" in text and "--llm-model NAME" in text and "--llm-api" in text
+    assert main(["ask", "Who led the armed group?", "--llm-model", "qwen"]) == 2
+    assert "--llm-model and --llm-api need --llm URL" in capsys.readouterr().err
