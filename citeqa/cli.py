@@ -280,7 +280,7 @@ def _faq(args: argparse.Namespace) -> int:
     if args.list:
         for a in articles:
             when = a.published.isoformat() if a.published else "undated"
-            print(f"{a.id}\t{when}\t{len(a.text) - a.body_start:,} chars\t{a.title}")
+            print(f"{_shown(a.id)}\t{when}\t{len(a.text) - a.body_start:,} chars\t{_shown(a.title)}")
         return EXIT_OK
     chosen = [args.article] if args.article else [a.id for a in articles]
     out = {article_id: faq(pipeline, article_id, refresh=args.refresh) for article_id in chosen}
@@ -289,11 +289,11 @@ def _faq(args: argparse.Namespace) -> int:
         print(json.dumps(data, ensure_ascii=False, indent=2))
         return EXIT_OK
     for article_id, items in out.items():
-        print(f"# {pipeline.article(article_id).title}  [{article_id}]")
+        print(f"# {_shown(pipeline.article(article_id).title)}  [{_shown(article_id)}]")
         if not items:
             print("(no question held up: none was answered from this article)")
         for item in items:
-            print(f"\nQ: {item.question}")
+            print(f"\nQ: {_shown(item.question)}")
             _print_answer(item.answer)
         print()
     return EXIT_OK
