@@ -25,8 +25,8 @@ if TYPE_CHECKING:
 
 API_KEY_ENVS = ("CITEQA_LLM_API_KEY", "OPENAI_API_KEY")
 APIS = ("auto", "completions", "chat")
-# Confidence of an answer from a server that reports no token probabilities: the median the 1.5B
-# model gives the answers it finds on SQuAD (docs/performance.md, "The reader as a service").
+# Confidence of an answer from a server that reports no token probabilities: about the 1.5B
+# model's median on the answers it gives (0.94 on SQuAD; docs/performance.md, "The reader as a service").
 NO_LOGPROBS_CONFIDENCE = 0.9
 # llama.cpp's servers: greedy means no repetition penalty (llama-cpp-python's server defaults to
 # 1.1), and keep the shared prompt prefix cached. Other servers ignore fields they do not know.
