@@ -215,14 +215,14 @@ class ChatModel:
         write_state(path, tokens, bytes(buffer)[:written])
 
 
-def _chatml_prefix(system: str, turns: Sequence[tuple[str, str]]) -> str:
-    parts = [f"<|im_start|>system\n{system}<|im_end|>\n"]
-    for question, reply in turns:
-        parts.append(f"<|im_start|>user\n{question}<|im_end|>\n<|im_start|>assistant\n{reply}<|im_end|>\n")
-    return "".join(parts)
 def chatml_prompt(system: str, turns: Sequence[tuple[str, str]], user: str) -> str:
     """The ChatML prompt of a system prompt, earlier (user, assistant) turns and a user message,
     open for the assistant's reply; its fixed part comes first, so prefix caches keep it."""
     return f"{_chatml_prefix(system, turns)}<|im_start|>user\n{user}<|im_end|>\n<|im_start|>assistant\n"
 
 
+def _chatml_prefix(system: str, turns: Sequence[tuple[str, str]]) -> str:
+    parts = [f"<|im_start|>system\n{system}<|im_end|>\n"]
+    for question, reply in turns:
+        parts.append(f"<|im_start|>user\n{question}<|im_end|>\n<|im_start|>assistant\n{reply}<|im_end|>\n")
+    return "".join(parts)
