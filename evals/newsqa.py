@@ -20,8 +20,10 @@ from typing import Any
 from evals.scoring import best_over, exact_match, f1
 from evals.squad import RECALL_AT, Question, Totals, own_passages, passages_for
 from index.build import build_index
+from index.dedup import text_key
 from index.errors import IndexMismatchError
 from index.models import cache_dir
+from index.stores import Store
 from qa import Answer, Evidence, Pipeline
 
 SETTINGS = ("open", "closed")
@@ -75,6 +77,19 @@ def index_dir_for(stories: Path) -> Path:
     return cache_dir() / "newsqa" / hashlib.sha256(listing.encode()).hexdigest()[:16] / "index"
 
 
+def indexed_story_ids(stories: Path, store: Store) -> dict[str, str]:
+    """Each story file's article id in the index: its own, or that of the identical story the
+    index keeps in its place (exact copies are indexed once)."""
+    by_text = {text_key(a.text): a.id for a in store.articles.values()}
+    out = {}
+    for path in sorted(stories.glob("*.txt")):
+        if path.stem in store.articles:
+            out[path.stem] = path.stem
+        elif (kept := by_text.get(text_key(path.read_text(encoding="utf-8")))) is not None:
+            out[path.stem] = kept
+    return out
+
+
 def lost_at(result: Answer, story_read: bool, shown: bool, answers: Sequence[str]) -> str:
     """The stage of :data:`STAGES` that decided this question's outcome."""
     if result.text is not None:
@@ -126,7 +141,16 @@ def evaluate(
     except IndexMismatchError:  # a cached index from another embedding model
         build_index([stories], index_dir, rebuild=True)
     pipeline = Pipeline(index_dir, reader=reader, repack=repack, llm=llm, llm_model=llm_model, llm_api=llm_api)
-    chunks_of = own_passages(pipeline.store)
+    store = pipeline.store
+    indexed = indexed_story_ids(stories, store)
+    chosen = [Question(q.id, q.question, q.answers, indexed.get(q.article_id, q.article_id)) for q in chosen]
+
+    def story(article_id: str) -> str:
+        # Near-duplicate versions of one story share its id: search returns one version, either counts.
+        article = store.articles.get(article_id)
+        return article.story or article_id if article is not None else article_id
+
+    chunks_of = own_passages(store)
     totals = {name: Totals() for name in settings}
     shown = {name: Counter[int]() for name in settings}
     stages = {name: Counter[str]() for name in settings}
@@ -142,15 +166,16 @@ def evaluate(
             t = totals[name]
             t.seconds.append(time.perf_counter() - began)
             t.n += 1
+            own = story(q.article_id)
             if name == "open":
-                ranked = [h.chunk.article_id for h in hits]
+                ranked = [story(h.chunk.article_id) for h in hits]
                 for k in RECALL_AT:
-                    t.recall[k] += q.article_id in ranked[:k]
+                    t.recall[k] += own in ranked[:k]
             evidence = pipeline.evidence(q.question, vector, read)
             first, wider = (shown_within(evidence, q.answers, d) for d in (SHOWN_FIRST, SHOWN_WIDER))
             shown[name][SHOWN_FIRST] += first
             shown[name][SHOWN_WIDER] += wider
-            stage = lost_at(result, any(h.chunk.article_id == q.article_id for h in read), wider, q.answers)
+            stage = lost_at(result, any(story(h.chunk.article_id) == own for h in read), wider, q.answers)
             stages[name][stage] += 1
             em = f1_score = 0.0
             if result.text is None:

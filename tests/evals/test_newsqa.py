@@ -93,3 +93,15 @@ def test_citeqa_eval_newsqa_prints_both_settings(newsqa, capsys):
     summary = json.loads(capsys.readouterr().out)
     assert summary["sample"] == {"questions": 2, "of": 3, "seed": 7}
     assert summary["open"]["questions"] == summary["closed"]["questions"] == 2
+
+
+@pytest.mark.models
+def test_a_question_about_a_story_indexed_once_as_an_exact_copy_is_read_from_the_copy(newsqa):
+    # Two files with one text: the index keeps one, and the other's question reads the one kept.
+    (newsqa / "stories" / "cnn_bridge_copy.txt").write_text(STORIES["cnn_bridge"], encoding="utf-8")
+    row = {"story": "cnn_bridge_copy", "question": "Who led the repair crew?", "answers": ["Maria Olsen"]}
+    with open(newsqa / "questions.jsonl", "a", encoding="utf-8") as out:
+        out.write(json.dumps(row) + "\n")
+    summary = evaluate(newsqa, reader="sentence", repack=None)
+    assert summary["index"]["articles"] == 3
+    assert summary["open"]["recall@1"] == 1.0 and summary["closed"]["citation_hit_rate"] == 1.0
