@@ -335,7 +335,8 @@ def test_a_server_with_no_completions_endpoint_is_sent_chat_messages_and_no_logp
 
 
 def test_the_command_line_names_the_server_options_and_refuses_a_model_without_a_server(capsys):
-    from citeqa.cli import _parser, main
+    from citeqa.arguments import build_parser as _parser
+    from citeqa.cli import main
 
     for command in ("ask", "chat", "eval", "faq"):
         text = _parser()._subparsers._group_actions[0].choices[command].format_help()
