@@ -28,7 +28,7 @@ browser:
 	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq --no-install-recommends chromium; }
 
 test: install browser
-	$(VENV)/bin/ruff check index qa ui citeqa tests benchmarks
+	$(VENV)/bin/ruff check index qa evals ui citeqa tests benchmarks
 	$(VENV)/bin/mypy
 	$(VENV)/bin/pytest
 
