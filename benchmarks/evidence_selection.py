@@ -17,9 +17,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from evals.squad import DEFAULT_SEED, corpus_dir, load_squad, sample
-from index.build import build_index
-from index.errors import IndexMismatchError
+from evals.squad import DEFAULT_SEED, cached_index, corpus_dir, load_squad, sample
 from qa import EvidenceWeights, Pipeline
 from qa.evidence import rank_sentences
 
@@ -47,10 +45,7 @@ def main() -> None:
     args = parser.parse_args()
     paragraphs, questions = load_squad(args.squad)
     root = corpus_dir(args.squad, paragraphs)
-    try:
-        build_index([root / "corpus"], root / "index")
-    except IndexMismatchError:
-        build_index([root / "corpus"], root / "index", rebuild=True)
+    cached_index(root / "corpus", root / "index")
     pipeline = Pipeline(root / "index", reader="sentence")
     retriever, index = pipeline.retriever, pipeline.store
     chosen = sample(questions, args.limit, args.seed)

@@ -69,7 +69,7 @@ def run(squad: str, limit: int, seed: int) -> dict[str, Any]:
     try:  # where the SQuAD helpers live after the architecture step, and before it
         from evals.squad import corpus_dir, load_squad, sample
     except ImportError:
-        from evals.squad import corpus_dir, load_squad, sample  # type: ignore[no-redef]
+        from qa.squad import corpus_dir, load_squad, sample  # type: ignore[no-redef]
 
     out: dict[str, Any] = {"squad": [], "seeds": []}
     paragraphs, questions = load_squad(squad)

@@ -18,10 +18,8 @@ from pathlib import Path
 from typing import Any
 
 from evals.scoring import best_over, exact_match, f1
-from evals.squad import RECALL_AT, Question, Totals, own_passages, passages_for
-from index.build import build_index
+from evals.squad import RECALL_AT, Question, Totals, cached_index, own_passages, passages_for
 from index.dedup import text_key
-from index.errors import IndexMismatchError
 from index.models import cache_dir
 from index.stores import Store
 from qa import Answer, Evidence, Pipeline
@@ -136,10 +134,7 @@ def evaluate(
     stories, questions = load_newsqa(folder)
     chosen = sample(questions, limit, seed)
     index_dir = index_dir_for(stories)
-    try:
-        build_index([stories], index_dir)
-    except IndexMismatchError:  # a cached index from another embedding model
-        build_index([stories], index_dir, rebuild=True)
+    cached_index(stories, index_dir)
     pipeline = Pipeline(index_dir, reader=reader, repack=repack, llm=llm, llm_model=llm_model, llm_api=llm_api)
     store = pipeline.store
     indexed = indexed_story_ids(stories, store)

@@ -116,6 +116,15 @@ class Totals:
         return out
 
 
+def cached_index(corpus: Path, index_dir: Path) -> Path:
+    """Build or update the index of a benchmark's corpus; one cached from another embedding model is rebuilt."""
+    try:
+        build_index([corpus], index_dir)
+    except IndexMismatchError:
+        build_index([corpus], index_dir, rebuild=True)
+    return index_dir
+
+
 def own_passages(index: Store) -> dict[str, list[Hit]]:
     """Each article's chunks, as hits: what the closed setting reads."""
     chunks_of: dict[str, list[Hit]] = {}
@@ -177,10 +186,7 @@ def evaluate(
     paragraphs, questions = load_squad(path)
     chosen = sample(questions, limit, seed)
     root = corpus_dir(path, paragraphs)
-    try:
-        build_index([root / "corpus"], root / "index")
-    except IndexMismatchError:  # a cached index from another embedding model
-        build_index([root / "corpus"], root / "index", rebuild=True)
+    cached_index(root / "corpus", root / "index")
     pipeline = Pipeline(root / "index", reader=reader, repack=repack, llm=llm, llm_model=llm_model, llm_api=llm_api)
     index = pipeline.store
     chunks_of = own_passages(index)
