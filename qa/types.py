@@ -11,7 +11,25 @@ from typing import Any
 from index.types import Article, ArticleFilter, Hit, Sentence, StoryVersion
 from qa.support import SupportSignals
 
-__all__ = ["Answer", "ArticleFilter", "Citation", "Evidence", "Hit", "Passage", "ProgressCallback", "StoryVersion"]
+__all__ = [
+    "KINDS",
+    "Answer",
+    "AnswerPart",
+    "ArticleFilter",
+    "Citation",
+    "Evidence",
+    "Hit",
+    "Passage",
+    "ProgressCallback",
+    "StoryVersion",
+    "TimeScope",
+]
+
+KINDS = ("factoid", "yes/no", "explanation", "summary", "list")
+"""The shapes an answer takes: a short span; a verdict and the span that settles it; the clause or
+sentences giving a reason or manner; 2-4 sentences, most important first; items gathered from
+several sentences. Time-aware questions take any of them, with :class:`TimeScope` saying how the
+time was read."""
 
 _SAFE_URL = re.compile(r"https?://[^\s<>\"'`\\]+")  # only plain web links go into copied Markdown
 
@@ -103,6 +121,42 @@ class Citation:
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
+class AnswerPart:
+    """One part of a composed answer: a summary's sentence, a list's item, a yes/no's settling span.
+
+    Attributes:
+        text: What is shown: copied from the article (the span each citation's ``answer_start`` /
+            ``answer_end`` marks), unless ``worded``.
+        citations: The quotes that support this part, best first (at least one).
+        worded: True when an LLM worded the part and a check proved each of its names, numbers
+            and content words against its cited sentences (see :mod:`qa.kinds.verify`).
+    """
+
+    text: str
+    citations: tuple[Citation, ...]
+    worded: bool = False
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class TimeScope:
+    """How the time words of a question were read.
+
+    Attributes:
+        phrase: The words that asked for a time ("the latest", "in 2009", "last week").
+        today: What "now" was: the caller's ``today``, else the newest indexed article's date.
+        since: First day allowed (inclusive), or None for no lower bound.
+        until: Last day allowed (inclusive), or None for no upper bound.
+        newest_first: The question asks for the most recent news: newer articles win.
+    """
+
+    phrase: str
+    today: date | None
+    since: date | None = None
+    until: date | None = None
+    newest_first: bool = False
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
 class Answer:
     """The answer to a question, or an abstention.
 
@@ -119,6 +173,12 @@ class Answer:
             using the conversation before it; None when it was asked as is.
         signals: What ``score`` was computed from (see :mod:`qa.support`); None when no
             candidate answer got that far.
+        kind: The answer's shape, one of :data:`KINDS`.
+        parts: For a composed answer (yes/no, explanation, summary, list), its parts in the order
+            shown, each with its own citations; empty for a factoid. ``citations`` then holds every
+            part's citations, in order.
+        verdict: For a yes/no answer, True for "Yes" and False for "No"; None otherwise.
+        time: How the question's time words were read, when it had any.
     """
 
     question: str
@@ -129,6 +189,10 @@ class Answer:
     considered: tuple[Citation, ...] = ()
     standalone_question: str | None = None
     signals: SupportSignals | None = None
+    kind: str = "factoid"
+    parts: tuple[AnswerPart, ...] = ()
+    verdict: bool | None = None
+    time: TimeScope | None = None
 
     @property
     def abstained(self) -> bool:
@@ -164,14 +228,20 @@ class Answer:
             considered=tuple(citation(c) for c in data.get("considered", ())),
             standalone_question=data.get("standalone_question"),
             signals=SupportSignals(**{k: float(v) for k, v in signals.items()}) if signals else None,
+            kind=data.get("kind", "factoid"),
+            parts=tuple(
+                AnswerPart(text=p["text"], citations=tuple(citation(c) for c in p["citations"]), worded=p["worded"])
+                for p in data.get("parts", ())
+            ),
+            verdict=data.get("verdict"),
+            time=_time_scope(data["time"]) if data.get("time") else None,
         )
 
     def to_markdown(self) -> str:
         """The answer with numbered citations as Markdown, ready to paste elsewhere."""
         if self.abstained:
             return f"**Q:** {_inert(self.question)}\n\nThe articles do not say. ({_inert(self.reason)})\n"
-        markers = "".join(f"[^{i}]" for i in range(1, len(self.citations) + 1))
-        lines = [f"**Q:** {_inert(self.question)}", "", f"**A:** {_inert(self.text or '')}{markers}", ""]
+        lines = [f"**Q:** {_inert(self.question)}", "", *self._markdown_body(), ""]
         for i, c in enumerate(self.citations, start=1):
             when = c.published.isoformat() if c.published else "undated"
             quote = _inert(" ".join(c.quote.split()))
@@ -181,6 +251,31 @@ class Answer:
                 f"[^{i}]: {_inert(c.title)} ({when}), `{article}` characters {c.start}–{c.end}: “{quote}”{link}"
             )
         return "\n".join(lines) + "\n"
+
+
+    def _markdown_body(self) -> list[str]:
+        if not self.parts:
+            markers = "".join(f"[^{i}]" for i in range(1, len(self.citations) + 1))
+            return [f"**A:** {_inert(self.text or '')}{markers}"]
+        shown, n = [], 0
+        for part in self.parts:
+            markers = "".join(f"[^{n + i}]" for i in range(1, len(part.citations) + 1))
+            n += len(part.citations)
+            shown.append(f"{_inert(part.text)}{markers}")
+        if self.kind == "list":
+            return ["**A:**", "", *(f"- {item}" for item in shown)]
+        if self.verdict is not None:
+            return [f"**A:** {'Yes' if self.verdict else 'No'}. {' '.join(shown)}"]
+        return [f"**A:** {' '.join(shown)}"]
+
+
+def _time_scope(d: dict[str, Any]) -> TimeScope:
+    def day(key: str) -> date | None:
+        return date.fromisoformat(d[key]) if d.get(key) else None
+
+    return TimeScope(
+        phrase=d["phrase"], today=day("today"), since=day("since"), until=day("until"), newest_first=d["newest_first"]
+    )
 
 
 def _inert(text: str) -> str:
