@@ -49,6 +49,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p_index.add_argument("--index-dir", help=f"index folder (default: {default_index_dir()})")
     p_index.add_argument("--rebuild", action="store_true", help="re-embed everything, replacing the index")
+    store_arguments(p_index)
     p_index.add_argument(
         "--model",
         default=None,
@@ -89,6 +90,7 @@ def build_parser() -> argparse.ArgumentParser:
     p_faq.add_argument("--list", action="store_true", help="list the indexed articles and exit")
     p_faq.add_argument("--refresh", action="store_true", help="generate again instead of reading the stored FAQ")
     p_faq.add_argument("--json", action="store_true", help="print the FAQ as JSON")
+    store_arguments(p_faq)
     llm_arguments(p_faq)
 
     p_ask = sub.add_parser(
@@ -103,6 +105,7 @@ def build_parser() -> argparse.ArgumentParser:
         "--top-k", type=int, default=DEFAULT_TOP_K, help=f"passages retrieved (default: {DEFAULT_TOP_K})"
     )
     p_ask.add_argument("--reader", default=DEFAULT_READER, help=READER_HELP)
+    store_arguments(p_ask)
     llm_arguments(p_ask)
 
     p_chat = sub.add_parser(
@@ -141,7 +144,33 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p_eval.add_argument("--out", help="also write the summary, with every question's answer and score, to this file")
     llm_arguments(p_eval)
+
+    p_migrate = sub.add_parser(
+        "migrate",
+        help="copy an index folder into a Milvus store, without embedding anything",
+        description="Copy the vectors and records of an index folder into a Milvus store (replacing any "
+        "citeqa store there) and check that the counts of articles, sentences and chunks match.",
+    )
+    p_migrate.add_argument("--from", dest="source", metavar="INDEX_DIR", required=True, help="the index folder")
+    p_migrate.add_argument(
+        "--to", dest="store", metavar="STORE", required=True, help="milvus:PATH (Milvus Lite) or http(s)://HOST:PORT"
+    )
+    store_arguments(p_migrate, location=False)
     return parser
+
+
+def store_arguments(command: argparse.ArgumentParser, *, location: bool = True) -> None:
+    group = command.add_argument_group("Milvus store", "keep the index in Milvus instead of an index folder")
+    if location:
+        group.add_argument(
+            "--store",
+            metavar="STORE",
+            help="milvus:PATH (a Milvus Lite file, e.g. milvus:./archive.db) or http(s)://HOST:PORT (a Milvus "
+            "server; token from $CITEQA_MILVUS_TOKEN); default: the index folder",
+        )
+    group.add_argument(
+        "--store-user", metavar="NAME", help="user on the Milvus server (password: $CITEQA_MILVUS_PASSWORD)"
+    )
 
 
 def llm_arguments(command: argparse.ArgumentParser) -> None:

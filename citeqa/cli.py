@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 import unicodedata
 from typing import Any
@@ -15,13 +16,17 @@ from qa import (
     CiteqaError,
     DumpFields,
     FetchSettings,
+    MilvusLocation,
     ReadOptions,
     answer,
     build_index,
+    build_milvus,
     default_index_dir,
     faq,
     get_pipeline,
     make_embedder,
+    migrate_to_milvus,
+    parse_location,
     verify_index,
 )
 
@@ -33,6 +38,17 @@ def _llm(args: argparse.Namespace) -> dict[str, Any]:
     if args.llm is None and (args.llm_model is not None or args.llm_api != "auto"):
         raise ValueError("--llm-model and --llm-api need --llm URL")
     return {"llm": args.llm, "llm_model": args.llm_model, "llm_api": args.llm_api}
+
+
+def _store(args: argparse.Namespace) -> MilvusLocation | None:
+    """The Milvus store the options name, or None for the index folder."""
+    if getattr(args, "store", None) is None:
+        if getattr(args, "store_user", None):
+            raise ValueError("--store-user needs --store")
+        return None
+    if getattr(args, "index_dir", None):
+        raise ValueError("give --index-dir or --store, not both")
+    return parse_location(args.store, user=args.store_user, password=os.environ.get("CITEQA_MILVUS_PASSWORD"))
 
 
 def answer_to_json(result: Answer) -> dict[str, Any]:
@@ -81,15 +97,22 @@ def _index(args: argparse.Namespace) -> int:
         bar.update(done - bar.n)
 
     read = _read_options(args)
+    store = _store(args)
+    embedder = make_embedder(args.model) if args.model else None
     try:
-        report = build_index(
-            args.paths,
-            args.index_dir or default_index_dir(),
-            embedder=make_embedder(args.model) if args.model else None,
-            rebuild=args.rebuild,
-            progress=progress,
-            read=read,
-        )
+        if store is not None:
+            report = build_milvus(
+                args.paths, store, embedder=embedder, rebuild=args.rebuild, progress=progress, read=read
+            )
+        else:
+            report = build_index(
+                args.paths,
+                args.index_dir or default_index_dir(),
+                embedder=embedder,
+                rebuild=args.rebuild,
+                progress=progress,
+                read=read,
+            )
     finally:
         for bar in bars.values():
             bar.close()
@@ -105,7 +128,7 @@ def _index(args: argparse.Namespace) -> int:
         f"{copies}{grouped}"
     )
     if not args.no_faq and report.articles <= FAQ_PRECOMPUTE_MAX_ARTICLES:
-        pipeline = get_pipeline(args.index_dir or default_index_dir())
+        pipeline = get_pipeline(None if store else args.index_dir or default_index_dir(), store=store)
         for article in pipeline.articles():
             items = faq(pipeline, article.id)
             print(f"FAQ for {article.id}: {len(items)} questions")
@@ -125,7 +148,7 @@ def _verify(args: argparse.Namespace) -> int:
 
 
 def _faq(args: argparse.Namespace) -> int:
-    pipeline = get_pipeline(args.index_dir, **_llm(args))
+    pipeline = get_pipeline(args.index_dir, store=_store(args), **_llm(args))
     articles = pipeline.articles()
     if args.list:
         for a in articles:
@@ -150,7 +173,9 @@ def _faq(args: argparse.Namespace) -> int:
 
 
 def _ask(args: argparse.Namespace) -> int:
-    result = answer(args.question, index_dir=args.index_dir, top_k=args.top_k, reader=args.reader, **_llm(args))
+    result = answer(
+        args.question, index_dir=args.index_dir, top_k=args.top_k, reader=args.reader, store=_store(args), **_llm(args)
+    )
     if args.json:
         print(json.dumps(answer_to_json(result), ensure_ascii=False, indent=2))
     else:
@@ -233,10 +258,28 @@ def _eval(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _migrate(args: argparse.Namespace) -> int:
+    store = parse_location(args.store, user=args.store_user, password=os.environ.get("CITEQA_MILVUS_PASSWORD"))
+    report = migrate_to_milvus(args.source, store)
+    print(
+        f"copied to {store}: {report.articles} articles, {report.sentences} sentences, {report.chunks} chunks "
+        "(counts checked in Milvus; nothing embedded)"
+    )
+    return EXIT_OK
+
+
 def main(argv: list[str] | None = None) -> int:
     """Run the command line; returns the exit status (0 ok, 1 failed, 2 bad input)."""
     args = build_parser().parse_args(argv)
-    handlers = {"index": _index, "ask": _ask, "chat": _chat, "eval": _eval, "faq": _faq, "verify": _verify}
+    handlers = {
+        "index": _index,
+        "ask": _ask,
+        "chat": _chat,
+        "eval": _eval,
+        "faq": _faq,
+        "verify": _verify,
+        "migrate": _migrate,
+    }
     try:
         return handlers[args.command](args)
     except (CiteqaError, OSError, ValueError) as err:  # OSError: a path that cannot be read or written

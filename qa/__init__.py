@@ -13,6 +13,8 @@ from index.build import BuildReport, build_index
 from index.embed import DEFAULT_EMBEDDING_MODEL, DEFAULT_INDEX_MODEL, ONNX_INT8_MODEL, ONNX_QINT8_MODEL, make_embedder
 from index.sources import SUPPORTED_SUFFIXES, DumpFields, FetchSettings, ReadOptions
 from index.stores import SearchSettings, Store, verify_index
+from index.stores.milvus_build import MigrateReport, build_milvus, migrate_to_milvus
+from index.stores.milvus_schema import MilvusLocation, parse_location
 from qa.abstention import AbstentionPolicy
 from qa.api import answer, get_pipeline
 from qa.config import EvidenceWeights
@@ -90,6 +92,8 @@ __all__ = [
     "InvalidQuestionError",
     "LLMServerError",
     "LlamaReader",
+    "MigrateReport",
+    "MilvusLocation",
     "ModelIntegrityError",
     "ModelNotAvailableError",
     "Passage",
@@ -106,6 +110,7 @@ __all__ = [
     "SupportSignals",
     "answer",
     "build_index",
+    "build_milvus",
     "default_index_dir",
     "ensure_default_index",
     "faq",
@@ -113,6 +118,8 @@ __all__ = [
     "get_pipeline",
     "make_embedder",
     "make_reader",
+    "migrate_to_milvus",
+    "parse_location",
     "record_feedback",
     "verify_index",
 ]

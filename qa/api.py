@@ -7,6 +7,7 @@ import threading
 from collections.abc import Sequence
 from pathlib import Path
 
+from index.stores.milvus_schema import MilvusLocation, parse_location
 from qa.pipeline import Pipeline
 from qa.questions import validate_location, validate_question, validate_top_k
 from qa.readers import DEFAULT_READER, Reader
@@ -14,7 +15,7 @@ from qa.retrieve import DEFAULT_TOP_K
 from qa.seeds import ensure_default_index
 from qa.types import Answer, ArticleFilter
 
-_pipelines: dict[tuple[str, str, bool | None, str | None, str | None, str], Pipeline] = {}
+_pipelines: dict[tuple[str, str, bool | None, str | None, str | None, str, str], Pipeline] = {}
 _pipelines_lock = threading.Lock()
 
 
@@ -26,9 +27,11 @@ def get_pipeline(
     llm: str | None = None,
     llm_model: str | None = None,
     llm_api: str = "auto",
+    store: str | MilvusLocation | None = None,
 ) -> Pipeline:
-    """A shared pipeline per (index folder, reader, repack choice, LLM server); the default index
-    is built when needed.
+    """A shared pipeline per (index folder or store, reader, repack choice, LLM server); the default
+    index is built when needed. ``store`` names a Milvus store instead of an index folder
+    (``"milvus:./archive.db"``, ``"http://host:19530"``; see :class:`Pipeline`).
 
     ``repack=True`` suits a process that answers many questions from one model load (the chat
     server, an evaluation); see :func:`qa.llm.repacks`. ``llm``, ``llm_model`` and ``llm_api``
@@ -36,13 +39,16 @@ def get_pipeline(
     """
     directory = Path(index_dir).expanduser().resolve() if index_dir is not None else None
     key_reader = reader if isinstance(reader, str) else f"{type(reader).__name__}@{id(reader)}"
+    if store is not None and index_dir is not None:
+        raise ValueError(f"give index_dir or store, not both (got {index_dir!r} and {store!r})")
+    location = parse_location(store) if store is not None else None
     with _pipelines_lock:
-        if directory is None:
+        if directory is None and location is None:
             directory = ensure_default_index().resolve()
-        key = (str(directory), key_reader, repack, llm, llm_model, llm_api)
+        key = (str(directory), key_reader, repack, llm, llm_model, llm_api, repr(location))
         if key not in _pipelines:
             _pipelines[key] = Pipeline(
-                directory, reader=reader, repack=repack, llm=llm, llm_model=llm_model, llm_api=llm_api
+                directory, reader=reader, repack=repack, llm=llm, llm_model=llm_model, llm_api=llm_api, store=location
             )
             _pipelines[key].warm_in_background()
         return _pipelines[key]
@@ -59,6 +65,7 @@ def answer(
     llm: str | None = None,
     llm_model: str | None = None,
     llm_api: str = "auto",
+    store: str | MilvusLocation | None = None,
 ) -> Answer:
     """Answer a question from indexed articles, citing the exact spans that support it.
 
@@ -75,6 +82,8 @@ def answer(
         llm_model: The model's name on that server (None: its only model).
         llm_api: How to talk to it: ``"auto"``, ``"completions"`` or ``"chat"`` (see
             :class:`qa.llm.ServerChatModel`).
+        store: A Milvus store to answer from instead of an index folder: ``"milvus:./archive.db"``
+            (Milvus Lite) or ``"http://host:19530"`` (token from ``$CITEQA_MILVUS_TOKEN``).
 
     Returns:
         An :class:`Answer`; ``answer.text is None`` when the articles do not say.
@@ -95,5 +104,5 @@ def answer(
     question = validate_question(question)
     validate_top_k(top_k)
     validate_location(index_dir, reader)
-    pipeline = get_pipeline(index_dir, reader, llm=llm, llm_model=llm_model, llm_api=llm_api)
+    pipeline = get_pipeline(index_dir, reader, llm=llm, llm_model=llm_model, llm_api=llm_api, store=store)
     return pipeline.answer(question, top_k=top_k, where=where, history=history)

@@ -17,6 +17,8 @@ from index.embed import Embedder
 from index.errors import IndexNotFoundError
 from index.library import AddReport, add_files
 from index.stores import DEFAULT_SEARCH, SearchSettings, Store
+from index.stores.milvus import MilvusStore
+from index.stores.milvus_schema import MilvusLocation, local_folder, parse_location
 from index.types import Article
 from qa.abstention import DEFAULT_POLICY, AbstentionPolicy
 from qa.config import DEFAULT_EVIDENCE, EvidenceWeights
@@ -38,7 +40,7 @@ class Pipeline:
     added with ``citeqa index`` become answerable without a restart.
 
     Args:
-        index_dir: Index folder.
+        index_dir: Index folder (None when ``store`` names a Milvus store).
         reader: A :class:`~qa.readers.Reader` or a reader name (see :func:`qa.readers.make_reader`).
         min_relevance: Shorthand for ``policy.min_relevance``.
         min_confidence: Shorthand for ``policy.min_confidence``.
@@ -54,11 +56,14 @@ class Pipeline:
             the in-process model; None: in-process.
         llm_model: The model's name on that server (None: its only model).
         llm_api: ``"auto"``, ``"completions"`` or ``"chat"`` (see :class:`~qa.llm.ServerChatModel`).
+        store: A Milvus store instead of the index folder: ``"milvus:./archive.db"`` (Milvus Lite),
+            ``"http://host:19530"`` or a :class:`index.stores.milvus_schema.MilvusLocation`; its FAQs
+            are kept in a folder beside it (see :func:`index.stores.milvus_schema.local_folder`).
     """
 
     def __init__(
         self,
-        index_dir: str | os.PathLike[str],
+        index_dir: str | os.PathLike[str] | None = None,
         *,
         reader: str | Reader = DEFAULT_READER,
         min_relevance: float | None = None,
@@ -71,9 +76,15 @@ class Pipeline:
         llm: str | ChatLLM | None = None,
         llm_model: str | None = None,
         llm_api: str = "auto",
+        store: str | MilvusLocation | None = None,
     ):
-        self.index_dir = Path(index_dir).expanduser().resolve()
-        if not self.index_dir.is_dir():
+        self.location = parse_location(store) if store is not None else None
+        if self.location is None and index_dir is None:
+            raise TypeError("Pipeline needs an index_dir or a store")
+        self.index_dir = (
+            local_folder(self.location) if self.location is not None else Path(str(index_dir)).expanduser().resolve()
+        )
+        if self.location is None and not self.index_dir.is_dir():
             what = "is a file, not a folder" if self.index_dir.exists() else "the folder does not exist"
             raise IndexNotFoundError(f"no index at {self.index_dir}: {what}")
         self.llm: ChatLLM | None = ServerChatModel(llm, llm_model, api=llm_api) if isinstance(llm, str) else llm
@@ -85,7 +96,7 @@ class Pipeline:
         self.policy = policy
         self.evidence_weights = evidence
         self.repack = repack
-        self._retrievers = _Reloader(self.index_dir, embedder, search)
+        self._retrievers = _Reloader(self.index_dir, embedder, search, self.location)
         self._chat_model: ChatLLM | None = self.llm
 
     @property
@@ -242,26 +253,40 @@ class Pipeline:
 class _Reloader:
     """Keeps a retriever over the live generation of an index folder, loading a new one when it goes live."""
 
-    def __init__(self, index_dir: Path, embedder: Embedder | None, search: SearchSettings):
+    def __init__(
+        self, index_dir: Path, embedder: Embedder | None, search: SearchSettings, location: MilvusLocation | None = None
+    ):
         self.index_dir = index_dir
+        self.location = location
         self.embedder = embedder
         self.search = search
         self._lock = threading.Lock()
         self._retriever: HybridRetriever | None = None
+        self._milvus: MilvusStore | None = None
 
     def current(self) -> HybridRetriever:
         from index.embed import make_embedder
         from index.errors import IndexMismatchError
         from index.stores import current_generation, load_index
+        from index.stores.milvus import live_generation, open_milvus  # pymilvus is imported only when used
 
         with self._lock:
-            live = current_generation(self.index_dir)
+            if self.location is not None:
+                live = live_generation(self._milvus) if self._milvus else None
+            else:
+                live = current_generation(self.index_dir)
             if self._retriever is None or live != self._retriever.store.generation:
-                store = load_index(self.index_dir)
+                store: Store
+                if self.location is not None:  # reopened on the same client: a Lite file takes one per process
+                    client = self._milvus.client if self._milvus else None
+                    store = self._milvus = open_milvus(self.location, client=client)
+                else:
+                    store = load_index(self.index_dir)
                 embedder = self.embedder or make_embedder(store.embedding_model)
                 if embedder.name != store.embedding_model:
                     raise IndexMismatchError(
-                        f"index at {self.index_dir} was built with {store.embedding_model!r}, not {embedder.name!r}"
+                        f"index at {self.location or self.index_dir} was built with {store.embedding_model!r}, "
+                        f"not {embedder.name!r}"
                     )
                 self._retriever = HybridRetriever(store, embedder, settings=self.search)
             return self._retriever
