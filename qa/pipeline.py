@@ -7,6 +7,7 @@ import os
 import threading
 from collections.abc import Sequence
 from dataclasses import replace
+from datetime import date
 from pathlib import Path
 
 import numpy as np
@@ -24,7 +25,11 @@ from qa.abstention import DEFAULT_POLICY, AbstentionPolicy
 from qa.config import DEFAULT_EVIDENCE, EvidenceWeights
 from qa.conversation import REWRITER_CONTEXT, needs_context, rewrite_question
 from qa.evidence import rank_sentences
+from qa.kinds.detect import classify
 from qa.kinds.factoid import answer_factoid
+from qa.kinds.route import answer_kind
+from qa.kinds.timing import newest_articles, newest_date, newest_hits_first, within
+from qa.kinds.when import resolve
 from qa.llm import DEFAULT_LLM, ChatLLM, ChatModel, ServerChatModel, repacks
 from qa.questions import validate_question, validate_top_k
 from qa.readers import DEFAULT_READER, Reader, make_reader
@@ -149,8 +154,10 @@ class Pipeline:
         where: ArticleFilter | None = None,
         history: Sequence[tuple[str, str | None]] = (),
         progress: ProgressCallback | None = None,
+        today: date | None = None,
     ) -> Answer:
-        """Answer ``question`` from the index, or abstain.
+        """Answer ``question`` from the index, or abstain, in the shape it asks for (see
+        :data:`qa.types.KINDS`): a span, a yes/no verdict, an explanation, a summary or a list.
 
         Args:
             question: The question.
@@ -160,6 +167,8 @@ class Pipeline:
                 first. A follow-up that leans on them ("What party is he in?") is rewritten into a
                 standalone question before retrieval; ``Answer.standalone_question`` shows it.
             progress: Told what is happening, and the answer text as it is produced.
+            today: What "now" is for time words ("the latest", "last week"); None: the newest
+                indexed article's date.
 
         Raises:
             InvalidQuestionError: Empty, whitespace or over :data:`qa.MAX_QUESTION_CHARS` characters.
@@ -178,16 +187,33 @@ class Pipeline:
             progress("searching", searched)
         retriever = self.retriever
         store = retriever.store
+        kind = classify(searched)
+        scope = resolve(kind.time, today or newest_date(store)) if kind.time else None
+        if scope is not None:
+            where = within(where, scope)
         if where is not None and where.active:
-            if not any(where.allows(a.id, a.published) for a in store.articles.values()):
+            allowed = [a for a in store.articles.values() if where.allows(a.id, a.published)]
+            if not allowed:
                 reason = "no indexed article matches the filter"
-                return Answer(question=question, text=None, score=0.0, reason=reason, standalone_question=standalone)
+                if scope is not None and (scope.since or scope.until):
+                    reason = f"no indexed article is from {scope.phrase} ({_days(scope.since, scope.until)})"
+                return Answer(
+                    question=question, text=None, score=0.0, reason=reason, standalone_question=standalone,
+                    kind=kind.kind, time=scope,
+                )
         else:
             where = None
         vector = retriever.embed_query(searched)
         hits = retriever.search(searched, top_k, query_vector=vector, where=where)
-        result = self._read(retriever, searched, hits, vector, progress)
-        return replace(result, question=question, standalone_question=standalone)
+        newest_first = scope is not None and scope.newest_first
+        if newest_first:
+            hits = newest_hits_first(store, hits)
+        candidates = () if kind.topic else newest_articles(store, where, hits)
+        result = answer_kind(
+            store, retriever.embedder, self.reader, searched, kind, hits, vector, newest_first=newest_first,
+            candidates=candidates, weights=self.evidence_weights, policy=self.policy, progress=progress,
+        )
+        return replace(result, question=question, standalone_question=standalone, time=scope)
 
     def read(self, question: str, hits: Sequence[Hit], *, query_vector: np.ndarray | None = None) -> Answer:
         """Answer ``question`` from the given passages only (no retrieval), or abstain."""
@@ -290,3 +316,9 @@ class _Reloader:
                     )
                 self._retriever = HybridRetriever(store, embedder, settings=self.search)
             return self._retriever
+
+
+def _days(since: date | None, until: date | None) -> str:
+    if since and until:
+        return since.isoformat() if since == until else f"{since.isoformat()} to {until.isoformat()}"
+    return f"from {since.isoformat()}" if since else f"until {until.isoformat() if until else ''}"

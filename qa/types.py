@@ -252,7 +252,6 @@ class Answer:
             )
         return "\n".join(lines) + "\n"
 
-
     def _markdown_body(self) -> list[str]:
         if not self.parts:
             markers = "".join(f"[^{i}]" for i in range(1, len(self.citations) + 1))

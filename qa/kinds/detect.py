@@ -41,7 +41,8 @@ _NOT_PLURAL = re.compile(r"(?:ss|us|is|ous|news|series|species)$", re.I)
 _LIST = re.compile(
     r"^(?:and |so )?(?:(?:which|what) (?:(?:other|two|three|several|main|major|key|different) )?"
     rf"(?!(?:{_AUX})\b)(?P<noun>[a-z-]+)\b(?! of\b)|who (?:else )?(?:was|were|is|are|has been|have been) involved\b|"
-    r"who (?:are|were) the\b|(?:list|name) (?:the |all |every )?\w+|what (?:are|were) (?:some of )?the (?P<noun2>[a-z-]+)\b)",
+    r"who (?:are|were) the\b|(?:list|name) (?:the |all |every )?\w+|"
+    r"what (?:are|were) (?:some of )?the (?P<noun2>[a-z-]+)\b)",
     re.I,
 )
 _LEADING = re.compile(r"^(?:and |so |but |ok(?:ay)?,? |well,? )+", re.I)
@@ -56,11 +57,13 @@ class QuestionKind:
         topic: What a summary or list is about, with the asking words taken off ("Kosovo" for
             "What is the latest news about Kosovo?"); "" when the question names nothing.
         time: The question's time words, when it has any.
+        head: For a list, what it lists: the plural noun ("countries"), or "who".
     """
 
     kind: str
     topic: str
     time: TimePhrase | None
+    head: str = ""
 
 
 def plural(noun: str) -> bool:
@@ -76,23 +79,26 @@ def classify(question: str) -> QuestionKind:
     text = " ".join(question.strip().split())
     time = find_time(text)
     bare = _LEADING.sub("", text)
-    kind = _kind(bare)
-    return QuestionKind(kind=kind, topic=topic_of(bare, time) if kind in ("summary", "list") else "", time=time)
+    kind, head = _kind(bare)
+    topic = topic_of(bare, time) if kind in ("summary", "list") else ""
+    return QuestionKind(kind=kind, topic=topic, time=time, head=head)
 
 
-def _kind(text: str) -> str:
+def _kind(text: str) -> tuple[str, str]:
     if _SUMMARY.search(text):
-        return "summary"
+        return "summary", ""
     if _EXPLANATION.search(text):
-        return "explanation"
+        return "explanation", ""
     match = _LIST.search(text)
     if match:
         noun = match.group("noun") or match.group("noun2")
-        if noun is None or plural(noun):
-            return "list"
+        if noun is None:
+            return "list", "who" if text.lower().startswith("who") else ""
+        if plural(noun):
+            return "list", noun.lower()
     if _YES_NO.search(text) and not _ALTERNATIVE.search(text):
-        return "yes/no"
-    return "factoid"
+        return "yes/no", ""
+    return "factoid", ""
 
 
 _TOPIC_CUES = re.compile(

@@ -118,8 +118,12 @@ def resolve(phrase: TimePhrase, today: date | None) -> TimeScope:
         if g["which"].lower() == "last":
             since, until = date(today.year - 1, 1, 1), date(today.year - 1, 12, 31)
         else:
-            since, until = (date(today.year, 1, 1), today) if g["which"].lower() == "this" else (
-                today - timedelta(days=365),
-                today,
+            since, until = (
+                (date(today.year, 1, 1), today)
+                if g["which"].lower() == "this"
+                else (
+                    today - timedelta(days=365),
+                    today,
+                )
             )
     return TimeScope(phrase=phrase.phrase, today=today, since=since, until=until)

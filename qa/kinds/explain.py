@@ -1,0 +1,66 @@
+"""Explanations (why, how, what caused): the clause that gives the reason or manner, highlighted in
+its sentence.
+
+The reader picks the span as for a factoid; an explanation then runs to the end of the reader's
+clause, because "following warnings from the United States" cut after "warnings" explains nothing.
+When the reader finds nothing, a sentence that states a cause (because, after, following, in
+response to…) and speaks of the question is taken instead, if there is one.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import replace
+
+from index.stores import Store
+from qa.cite import cite
+from qa.kinds.clauses import clauses, content_terms, coverage
+from qa.snap import Span
+from qa.types import Answer, AnswerPart, Citation, Evidence
+
+CAUSE = re.compile(
+    r"\b(?:because|since|due to|owing to|as a result|after|following|amid|in response to|in order to|so that|"
+    r"so as to|led to|caused|prompted|triggered|the reason|resulting in|by (?=\w+ing\b))\b",
+    re.I,
+)
+_MIN_COVERAGE = 0.3
+
+
+def explanation_from(store: Store, found: Answer) -> Answer:
+    """A factoid reading of a why/how question turned into an explanation: the sentence that holds
+    the reader's span is the answer, with that span widened to the end of its clause highlighted
+    (a reason read out of its sentence often reads as no reason at all)."""
+    if found.abstained:
+        return replace(found, kind="explanation")
+    citation = found.citations[0]
+    article = store.articles[citation.article_id]
+    assert citation.answer_start is not None and citation.answer_end is not None
+    start, end = citation.answer_start, citation.answer_end
+    for clause_start, clause_end in clauses(article.text, citation.start, citation.end):
+        if clause_start <= start < clause_end:
+            end = max(end, clause_end)
+            break
+    widened = replace(citation, answer_start=start, answer_end=end)
+    return replace(
+        found,
+        text=citation.quote,
+        citations=(widened,),
+        kind="explanation",
+        parts=(AnswerPart(text=citation.quote, citations=(widened,)),),
+    )
+
+
+def stated_cause(store: Store, question: str, evidence: Sequence[Evidence], min_relevance: float) -> Citation | None:
+    """The best evidence clause that states a cause and speaks of the question, cited; or None."""
+    terms = content_terms(question)
+    for item in evidence[:6]:
+        if item.relevance < min_relevance or coverage(terms, item.text) < _MIN_COVERAGE:
+            continue
+        text = item.article.text
+        for start, end in clauses(text, item.sentence.start, item.sentence.end):
+            marker = CAUSE.search(text, start, end)
+            if marker:
+                span = Span(article_id=item.article.id, start=marker.start(), end=end, similarity=1.0)
+                return cite(item.article, store.sentences[item.article.id], span)
+    return None

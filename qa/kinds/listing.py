@@ -1,0 +1,163 @@
+"""Lists ("Which countries…?", "Who was involved?", "What measures…?"): items gathered from several
+sentences and articles, each cited at its own span.
+
+Where the listed noun names a kind of entity (countries, people, organisations…), the items are
+the named entities of that kind in the best evidence sentences; otherwise the reader's answer span
+is split at its commas and "and"s, each piece an item.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Sequence
+
+from index.bm25 import tokenize
+from index.stores import Store
+from qa.abstention import DEFAULT_POLICY, AbstentionPolicy
+from qa.cite import cite, quote
+from qa.kinds import entities as ner
+from qa.snap import Span
+from qa.types import Answer, AnswerPart, Citation, Evidence
+
+# Stems of listed nouns, and the entity labels that answer them.
+_LABELS: dict[str, tuple[str, ...]] = {
+    **dict.fromkeys(("countri", "nation", "state", "govern"), ("GPE",)),
+    **dict.fromkeys(("citi", "town", "place", "locat", "region", "area", "provinc", "village"), ("GPE", "LOC", "FAC")),
+    **dict.fromkeys(
+        (
+            "peopl",
+            "person",
+            "offici",
+            "leader",
+            "men",
+            "women",
+            "victim",
+            "suspect",
+            "player",
+            "politician",
+            "member",
+            "individu",
+            "lawmak",
+            "senat",
+            "minist",
+            "candid",
+            "who",
+        ),
+        ("PERSON",),
+    ),
+    **dict.fromkeys(
+        ("organ", "organis", "compani", "agenc", "team", "firm", "bank", "institut", "allianc", "parti", "group"),
+        ("ORG", "NORP"),
+    ),
+    **dict.fromkeys(("nationalit", "ethnic"), ("NORP",)),
+}
+MAX_ITEMS = 8
+EVIDENCE_SENTENCES = 6
+_SPLIT = re.compile(r",\s+(?:and\s+|or\s+)?|\s+and\s+|;\s+")
+
+
+def labels_for(head: str) -> tuple[str, ...]:
+    """The entity labels that list ``head`` ("countries" -> GPE); empty when none do."""
+    stems = tokenize(head) or [head.lower()]
+    return _LABELS.get(stems[0], ())
+
+
+def answer_list(
+    store: Store,
+    question: str,
+    head: str,
+    evidence: Sequence[Evidence],
+    read_span: Callable[[], Answer],
+    *,
+    policy: AbstentionPolicy = DEFAULT_POLICY,
+) -> Answer:
+    """The items that answer ``question``, each cited, or an abstention.
+
+    ``read_span`` answers the question as a factoid; it is called only when ``head`` names no
+    kind of entity.
+    """
+    labels = labels_for(head)
+    if labels:
+        parts = _entity_items(store, question, labels, evidence, policy.min_relevance)
+        if not parts:
+            reason = f"no {head} are named in the passages that speak of the question"
+            considered = tuple(quote(e) for e in evidence[: policy.considered_shown])
+            return Answer(question=question, text=None, score=0.0, reason=reason, considered=considered, kind="list")
+        score = max(e.relevance for e in evidence[:EVIDENCE_SENTENCES])
+    else:
+        found = read_span()
+        if found.abstained:
+            return Answer(
+                question=question,
+                text=None,
+                score=found.score,
+                reason=found.reason,
+                considered=found.considered,
+                signals=found.signals,
+                kind="list",
+            )
+        parts = _split_items(store, found.citations[0])
+        score = found.score
+    return Answer(
+        question=question,
+        text=_joined([p.text for p in parts]),
+        score=max(0.0, min(1.0, score)),
+        citations=tuple(p.citations[0] for p in parts),
+        kind="list",
+        parts=tuple(parts),
+    )
+
+
+def _entity_items(
+    store: Store, question: str, labels: tuple[str, ...], evidence: Sequence[Evidence], min_relevance: float
+) -> list[AnswerPart]:
+    asked = question.lower()
+    parts: list[AnswerPart] = []
+    seen: set[str] = set()
+    relabelled: dict[str, dict[str, str]] = {}
+    for item in evidence[:EVIDENCE_SENTENCES]:
+        if item.relevance < min_relevance:
+            continue
+        article = item.article
+        if article.id not in relabelled:
+            relabelled[article.id] = ner.article_labels(article, list(store.sentences[article.id]))
+        for entity in ner.entities(article, item.sentence):
+            key = ner.normal(entity.text)
+            label = relabelled[article.id].get(key, entity.label)
+            if label not in labels or key in asked or any(_same(key, s) for s in seen):
+                continue
+            seen.add(key)
+            span = Span(article_id=article.id, start=entity.start, end=entity.end, similarity=1.0)
+            citation = cite(article, store.sentences[article.id], span)
+            parts.append(AnswerPart(text=entity.text, citations=(citation,)))
+            if len(parts) == MAX_ITEMS:
+                return parts
+    return parts
+
+
+def _same(a: str, b: str) -> bool:
+    """Whether two names are one: equal, or one a word of the other ("Radoičić", "Milan Radoičić")."""
+    return a == b or a in b.split() or b in a.split()
+
+
+def _split_items(store: Store, citation: Citation) -> list[AnswerPart]:
+    """The reader's span cut at commas and "and"s, each piece cited at its own offsets."""
+    assert citation.answer_start is not None and citation.answer_end is not None
+    article = store.articles[citation.article_id]
+    text = article.text
+    pieces, position = [], citation.answer_start
+    for match in _SPLIT.finditer(text, citation.answer_start, citation.answer_end):
+        pieces.append((position, match.start()))
+        position = match.end()
+    pieces.append((position, citation.answer_end))
+    parts = []
+    for start, end in pieces:
+        if end > start:
+            span = Span(article_id=article.id, start=start, end=end, similarity=1.0)
+            piece = cite(article, store.sentences[article.id], span)
+            parts.append(AnswerPart(text=text[start:end], citations=(piece,)))
+    return parts
+
+
+def _joined(items: list[str]) -> str:
+    return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " and " + items[-1]

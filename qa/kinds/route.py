@@ -1,0 +1,77 @@
+"""Each question to the answer kind that fits it: one entry point for the pipeline."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import replace
+
+import numpy as np
+
+from index.embed import Embedder
+from index.stores import Store
+from index.types import Article
+from qa.abstention import DEFAULT_POLICY, AbstentionPolicy
+from qa.config import DEFAULT_EVIDENCE, EvidenceWeights
+from qa.evidence import rank_sentences
+from qa.kinds.detect import QuestionKind
+from qa.kinds.explain import explanation_from, stated_cause
+from qa.kinds.factoid import answer_factoid
+from qa.kinds.listing import answer_list
+from qa.kinds.summary import answer_summary, articles_of
+from qa.kinds.yesno import answer_yes_no
+from qa.readers.base import Reader
+from qa.types import Answer, AnswerPart, Hit, ProgressCallback
+
+
+def answer_kind(
+    store: Store,
+    embedder: Embedder,
+    reader: Reader,
+    question: str,
+    kind: QuestionKind,
+    hits: Sequence[Hit],
+    vector: np.ndarray,
+    *,
+    newest_first: bool = False,
+    candidates: Sequence[Article] = (),
+    weights: EvidenceWeights = DEFAULT_EVIDENCE,
+    policy: AbstentionPolicy = DEFAULT_POLICY,
+    progress: ProgressCallback | None = None,
+) -> Answer:
+    """Answer ``question`` in the shape ``kind`` asks for, from ``hits`` (or abstain).
+
+    ``candidates`` are the articles a summary with no topic may summarise, best first (the
+    newest, for "What's the latest?"); by default the articles of ``hits``.
+    """
+
+    def factoid() -> Answer:
+        return answer_factoid(
+            store, embedder, reader, question, hits, vector, weights=weights, policy=policy, progress=progress
+        )
+
+    if kind.kind == "summary":
+        articles = list(candidates) if candidates and not kind.topic else articles_of(store, hits)
+        return answer_summary(store, embedder, question, kind.topic, articles, newest_first=newest_first, policy=policy)
+    if kind.kind == "yes/no":
+        return answer_yes_no(store, embedder, question, hits, vector, weights=weights, policy=policy)
+    if kind.kind == "list":
+        evidence = rank_sentences(store, question, vector, hits, weights)
+        return answer_list(store, question, kind.head, evidence, factoid, policy=policy)
+    if kind.kind == "explanation":
+        found = explanation_from(store, factoid())
+        if not found.abstained:
+            return found
+        evidence = rank_sentences(store, question, vector, hits, weights)
+        citation = stated_cause(store, question, evidence, policy.min_relevance)
+        if citation is None:
+            return found
+        text = citation.quote
+        return replace(
+            found,
+            text=text,
+            reason="",
+            considered=(),
+            citations=(citation,),
+            parts=(AnswerPart(text=text, citations=(citation,)),),
+        )
+    return factoid()

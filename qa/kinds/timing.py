@@ -1,0 +1,59 @@
+"""Time-aware answering: "now" from the articles' dates, date filters, and newer news first."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import replace
+from datetime import date
+
+from index.stores import Store
+from index.types import Article
+from qa.types import ArticleFilter, Hit, TimeScope
+
+# Hits this close to the best one (a share of its score) are reordered newest first; weaker ones
+# stay behind them, so "the latest" does not promote an off-topic story for being new.
+NEAR_BEST = 0.75
+
+
+def newest_date(store: Store) -> date | None:
+    """The newest indexed article's date: "today" for an archive, unless the caller says otherwise."""
+    return max((a.published for a in store.articles.values() if a.published is not None), default=None)
+
+
+def within(where: ArticleFilter | None, scope: TimeScope) -> ArticleFilter | None:
+    """``where`` narrowed to the dates ``scope`` allows (the later start, the earlier end)."""
+    if scope.since is None and scope.until is None:
+        return where
+    base = where or ArticleFilter()
+    since = max(d for d in (base.since, scope.since) if d is not None) if base.since or scope.since else None
+    until = min(d for d in (base.until, scope.until) if d is not None) if base.until or scope.until else None
+    if since and until and since > until:
+        return replace(base, article_ids=frozenset())  # an empty range: nothing matches; the caller says so
+    return replace(base, since=since, until=until)
+
+
+def _day(article: Article) -> int:
+    return article.published.toordinal() if article.published else 0
+
+
+def newest_hits_first(store: Store, hits: Sequence[Hit]) -> list[Hit]:
+    """``hits`` with those near the best reordered newest article first (stable otherwise)."""
+    if not hits:
+        return []
+    best = max(h.score for h in hits)
+    near = [h for h in hits if h.score >= NEAR_BEST * best]
+    rest = [h for h in hits if h.score < NEAR_BEST * best]
+    near.sort(key=lambda h: -_day(store.articles[h.chunk.article_id]))
+    return near + rest
+
+
+def newest_articles(store: Store, where: ArticleFilter | None, hits: Sequence[Hit]) -> list[Article]:
+    """The articles a question with no topic ("What happened?") may be about: those the filter
+    allows, newest first, when they are dated; else those of the hits, best first."""
+    allowed = [a for a in store.articles.values() if where is None or where.allows(a.id, a.published)]
+    if any(a.published for a in allowed):
+        return sorted(allowed, key=lambda a: (-_day(a), a.title))
+    seen: dict[str, Article] = {}
+    for hit in hits:
+        seen.setdefault(hit.chunk.article_id, store.articles[hit.chunk.article_id])
+    return list(seen.values())
