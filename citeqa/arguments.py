@@ -127,13 +127,14 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p_eval.add_argument(
         "benchmark",
-        choices=["squad", "newsqa"],
+        choices=["squad", "newsqa", "faq"],
         help="squad: SQuAD v1.1 dev (PATH is dev-v1.1.json); newsqa: CNN stories with NewsQA questions "
-        "(PATH is the folder holding stories/ and questions.jsonl)",
+        "(PATH is the folder holding stories/ and questions.jsonl); faq: questions of every kind asked of "
+        "one article each (PATH is a labelled file such as evals/data/news_faq.jsonl)",
     )
     p_eval.add_argument("path", help="the benchmark's file or folder")
     p_eval.add_argument("--limit", type=int, help="questions in a repeatable sample (default: all)")
-    p_eval.add_argument("--seed", type=int, help="sampling seed (default: 13 for squad, 7 for newsqa)")
+    p_eval.add_argument("--seed", type=int, help="sampling seed (default: 13 for squad, 7 for newsqa and faq)")
     p_eval.add_argument("--reader", default=DEFAULT_READER, help="reader, as for 'ask'")
     p_eval.add_argument(
         "--setting",
@@ -143,6 +144,15 @@ def build_parser() -> argparse.ArgumentParser:
         "article left out, so it should abstain (squad only); both: open and closed (default); all: the three",
     )
     p_eval.add_argument("--out", help="also write the summary, with every question's answer and score, to this file")
+    faq_group = p_eval.add_argument_group("faq", "options of 'citeqa eval faq'")
+    faq_group.add_argument(
+        "--kinds", nargs="+", metavar="KIND", help="only these kinds: factoid, yes/no, explanation, summary, list"
+    )
+    faq_group.add_argument("--json", action="store_true", help="print the figures and every question's record as JSON")
+    faq_group.add_argument(
+        "--stories", metavar="DIR", help="the NewsQA stories folder (default: ../shared/data/newsqa-dev/stories)"
+    )
+    faq_group.add_argument("--dated", metavar="DIR", help="the dated stories (default: dated_stories/ beside PATH)")
     llm_arguments(p_eval)
 
     p_migrate = sub.add_parser(

@@ -224,7 +224,7 @@ def _chat(args: argparse.Namespace) -> int:
 def _eval(args: argparse.Namespace) -> int:
     from tqdm import tqdm
 
-    from evals import newsqa, squad
+    from evals import faq, newsqa, squad
 
     if args.limit is not None and args.limit <= 0:
         raise ValueError(f"--limit must be greater than 0, got {args.limit}")
@@ -239,19 +239,35 @@ def _eval(args: argparse.Namespace) -> int:
         bar.total = total
         bar.update(done - bar.n)
 
-    summary = benchmark.evaluate(
-        args.path,
-        limit=args.limit,
-        seed=benchmark.DEFAULT_SEED if args.seed is None else args.seed,
-        reader=args.reader,
-        settings=settings,
-        progress=progress,
-        repack=True,  # hundreds of answers from one model load
-        **_llm(args),
-    )
+    if args.benchmark == "faq":
+        summary = faq.evaluate(
+            args.path,
+            stories=args.stories or faq.DEFAULT_STORIES,
+            dated=args.dated,
+            kinds=args.kinds,
+            limit=args.limit,
+            seed=faq.DEFAULT_SEED if args.seed is None else args.seed,
+            reader=args.reader,
+            progress=progress,
+            repack=True,
+            **_llm(args),
+        )
+        shown = squad.to_json(summary) if args.json else faq.table(summary)
+    else:
+        summary = benchmark.evaluate(
+            args.path,
+            limit=args.limit,
+            seed=benchmark.DEFAULT_SEED if args.seed is None else args.seed,
+            reader=args.reader,
+            settings=settings,
+            progress=progress,
+            repack=True,  # hundreds of answers from one model load
+            **_llm(args),
+        )
+        # The per-question records go to --out only; the terminal gets the summary.
+        shown = squad.to_json({k: v for k, v in summary.items() if k != "questions"})
     bar.close()
-    # The per-question records go to --out only; the terminal gets the summary.
-    print(squad.to_json({k: v for k, v in summary.items() if k != "questions"}))
+    print(shown)
     if args.out:
         with open(args.out, "w", encoding="utf-8") as out:
             out.write(squad.to_json(summary) + "\n")
