@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import threading
 from collections.abc import Sequence
+from datetime import date
 from pathlib import Path
 
 from index.stores.milvus_schema import MilvusLocation, parse_location
@@ -66,8 +67,12 @@ def answer(
     llm_model: str | None = None,
     llm_api: str = "auto",
     store: str | MilvusLocation | None = None,
+    today: date | None = None,
 ) -> Answer:
     """Answer a question from indexed articles, citing the exact spans that support it.
+
+    The answer takes the shape the question asks for (``Answer.kind``): a short span, "Yes"/"No"
+    with the clause that settles it, an explanation, a summary or a list, each part cited.
 
     Args:
         question: A question in plain language, at most 2,000 characters.
@@ -84,6 +89,8 @@ def answer(
             :class:`qa.llm.ServerChatModel`).
         store: A Milvus store to answer from instead of an index folder: ``"milvus:./archive.db"``
             (Milvus Lite) or ``"http://host:19530"`` (token from ``$CITEQA_MILVUS_TOKEN``).
+        today: What "now" is for time words ("the latest", "last week"); None: the newest
+            indexed article's date.
 
     Returns:
         An :class:`Answer`; ``answer.text is None`` when the articles do not say.
@@ -105,4 +112,6 @@ def answer(
     validate_top_k(top_k)
     validate_location(index_dir, reader)
     pipeline = get_pipeline(index_dir, reader, llm=llm, llm_model=llm_model, llm_api=llm_api, store=store)
-    return pipeline.answer(question, top_k=top_k, where=where, history=history)
+    if today is not None and not isinstance(today, date):
+        raise TypeError(f"today must be a datetime.date, got {type(today).__name__}: {today!r}")
+    return pipeline.answer(question, top_k=top_k, where=where, history=history, today=today)

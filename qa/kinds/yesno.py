@@ -95,11 +95,14 @@ def answer_yes_no(
     considered = tuple(quote(e) for e in evidence[: policy.considered_shown])
     names = names_in(question)
     terms = content_terms(question) - content_terms(" ".join(names))
+    # The content words alone, as written (the store weighs them by its own idf).
+    unnamed = " ".join(w for w in question.split()[1:] if content_terms(w) & terms)
     best: tuple[float, int, int, int] | None = None  # weight, evidence index, clause start, clause end
     for i, item in enumerate(evidence[: settings.sentences]):
         if item.relevance < policy.min_relevance or not _names_near(item, names):
             continue
-        covered = coverage(terms, item.text) if terms else 1.0
+        # idf-weighted: the rare word of "Was the president arrested?" is "arrested", not "president".
+        covered = float(store.lexical_overlap(unnamed, [item.text])[0]) if terms else 1.0
         if covered < settings.min_coverage and item.relevance < settings.min_cosine:
             continue
         text = item.article.text
