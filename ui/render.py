@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
+import html
 from collections.abc import Sequence
-from html import escape
 from urllib.parse import quote as url_quote
 from urllib.parse import unquote, urlsplit
 
@@ -11,6 +11,18 @@ from qa import Answer, Citation
 
 NO_ANSWER_TEXT = "The articles do not say."
 CITE_LINK_PREFIX = "#cite:"
+
+
+def escape(text: str) -> str:
+    """``text`` as HTML text: markup characters escaped, line breaks as character references.
+
+    The chat reads each message as Markdown, and an HTML block there ends at a blank line (a lone
+    ``\\r`` is a line end to it, so ``\\r\\r`` is one): after it, article text like
+    ``![x](http://...)`` would become an image that loads. With no raw line break in the markup,
+    the whole reply stays one HTML block, shown as written; ``&#10;`` is still a line break
+    wherever whitespace is kept (the article panel).
+    """
+    return html.escape(text).replace("\r", "&#13;").replace("\n", "&#10;")
 
 
 def highlight(citation: Citation) -> str:
@@ -176,7 +188,7 @@ def article_html(
             + escape(text[answer_end:end])
         )
     body = (
-        escape(text[body_start:start]).lstrip()
+        escape(text[body_start:start].lstrip())
         + f'<mark id="citeqa-target" class="citeqa-cited">{inner}</mark>'
         + escape(text[end:])
     )
