@@ -20,7 +20,7 @@ from index.chunk import DEFAULT_CHUNK_CHARS, DEFAULT_OVERLAP_SENTENCES, chunk_se
 from index.dedup import DEFAULT_DEDUP, DedupSettings
 from index.embed import Embedder, make_embedder
 from index.errors import EmptyCorpusError, IndexMismatchError, IndexNotFoundError
-from index.ingest import ProgressCallback, plan_build
+from index.ingest import Plan, ProgressCallback, plan_build
 from index.sources import ReadOptions, discover, is_url
 from index.sources.discovery import DEFAULT_READ
 from index.stores import milvus_write as write
@@ -106,14 +106,20 @@ def build_milvus(
     if not articles:
         write.commit(client, where, number)
         raise EmptyCorpusError(f"no article could be indexed from {', '.join(str(p) for p in paths)}")
+    kept = [a for a in plan.records.values() if replace(old[a.id], versions=()) != a]
+    if not (plan.fresh or plan.removed or kept):  # nothing to write: readers keep their generation
+        write.end_unchanged(client, where)
+        return _report(plan, articles, store)
     write.delete(client, where, [*plan.removed, *(a.id for a in plan.fresh)])
     _write_fresh(client, where, plan.fresh, embedder, chunk_chars, overlap_sentences, number, progress)
-    kept = [a for a in plan.records.values() if replace(old[a.id], versions=()) != a]
     redated = [a for a in kept if a.published != old[a.id].published]
     _rewrite_kept(client, where, store, redated, number)
     write.update_metadata(client, where, [a for a in kept if a not in redated], number)
     write.commit(client, where, number)
-    after = open_milvus(where, client=client)
+    return _report(plan, articles, open_milvus(where, client=client))
+
+
+def _report(plan: Plan, articles: Sequence[Article], after: MilvusStore) -> BuildReport:
     return BuildReport(
         tuple(plan.added),
         tuple(plan.updated),

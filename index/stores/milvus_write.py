@@ -186,6 +186,11 @@ def commit(client: Any, location: MilvusLocation, number: int) -> None:
     set_properties(client, location, {GENERATION_KEY: str(number), WRITING_KEY: ""})
 
 
+def end_unchanged(client: Any, location: MilvusLocation) -> None:
+    """End a write that changed nothing: the generation stays, so readers keep what they loaded."""
+    set_properties(client, location, {WRITING_KEY: ""})
+
+
 def stored_rows(
     article: Article, sentences: Sequence[Sentence], chunks: Sequence[Chunk], vectors: Mapping[str, np.ndarray]
 ) -> ArticleRows:
