@@ -29,6 +29,7 @@ from qa import (
 )
 from ui.handlers import library_rows, make_filter, stream_answer
 from ui.render import article_html, parse_cite_link
+from ui.shapes import SHAPES_CSS
 
 DEFAULT_HOST = "127.0.0.1"
 DEFAULT_PORT = 7860
@@ -318,7 +319,7 @@ def launch(
         server_port=port,
         prevent_thread_lock=prevent_thread_lock,
         show_error=False,
-        css=CSS,
+        css=CSS + SHAPES_CSS,
         head=HEAD,
         max_file_size="5mb",
         auth=auth or None,  # with a login, every route but the login page needs its session cookie

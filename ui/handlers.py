@@ -11,7 +11,8 @@ from html import escape
 from typing import Any
 
 from qa import Answer, ArticleFilter, CiteqaError, Pipeline
-from ui.render import answer_html, progress_html
+from ui.render import progress_html
+from ui.shapes import reply_html
 
 # Earlier turns given to the follow-up rewriter.
 HISTORY_TURNS = 3
@@ -74,7 +75,7 @@ def stream_answer(
     while True:
         stage, payload = events.get()
         if stage == "done":
-            yield answer_html(payload, paragraphs_for(pipeline, payload)), payload
+            yield reply_html(payload, paragraphs_for(pipeline, payload)), payload
             return
         if stage == "error":
             yield f"<p><strong>Sorry:</strong> {escape(str(payload))}</p>", None

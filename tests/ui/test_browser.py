@@ -1,38 +1,16 @@
 """The chat window in a real browser: Debian's headless Chromium driven by Playwright, on the real server and models."""
 
 import json
-import os
 from pathlib import Path
 
 import pytest
 
+from tests.ui.conftest import ARGS, CHROMIUM  # noqa: F401  (test_hostile_articles reads them here)
+
 pytestmark = [pytest.mark.models, pytest.mark.ui]
 
-CHROMIUM = os.environ.get("CITEQA_CHROMIUM", "/usr/bin/chromium")
-# Chromium's own background traffic is refused by this machine's closed network; keep it quiet.
-ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
 DOCS = Path(__file__).resolve().parents[2] / "docs"
 ANSWER_TIMEOUT_MS = 120_000
-
-
-@pytest.fixture(scope="module")
-def browser():
-    from playwright.sync_api import sync_playwright
-
-    if not Path(CHROMIUM).exists():
-        pytest.fail(f"no Chromium at {CHROMIUM}: install Debian's chromium package (make browser)")
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-        yield browser
-        browser.close()
 
 
 @pytest.fixture
