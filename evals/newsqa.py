@@ -17,7 +17,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
-from evals.scoring import best_over, exact_match, f1
+from evals.scoring import best_over, exact_match, f1, short_answer
 from evals.squad import RECALL_AT, Question, Totals, cached_index, own_passages, passages_for
 from index.dedup import text_key
 from index.models import cache_dir
@@ -90,8 +90,9 @@ def indexed_story_ids(stories: Path, store: Store) -> dict[str, str]:
 
 def lost_at(result: Answer, story_read: bool, shown: bool, answers: Sequence[str]) -> str:
     """The stage of :data:`STAGES` that decided this question's outcome."""
-    if result.text is not None:
-        score = best_over(f1, result.text, answers)
+    predicted = short_answer(result)
+    if predicted is not None:
+        score = best_over(f1, predicted, answers)
         return "right" if score == 1.0 else "partial span" if score > 0 else "wrong span"
     if not story_read:
         return "retrieval"
@@ -173,13 +174,14 @@ def evaluate(
             stage = lost_at(result, any(story(h.chunk.article_id) == own for h in read), wider, q.answers)
             stages[name][stage] += 1
             em = f1_score = 0.0
-            if result.text is None:
+            predicted = short_answer(result)
+            if predicted is None:
                 t.abstained += 1
             else:
-                em, f1_score = best_over(exact_match, result.text, q.answers), best_over(f1, result.text, q.answers)
+                em, f1_score = best_over(exact_match, predicted, q.answers), best_over(f1, predicted, q.answers)
                 t.em += em
                 t.f1 += f1_score
-                t.citation_hits += any(a in result.citations[0].quote for a in q.answers)
+                t.citation_hits += any(a in c.quote for c in result.citations for a in q.answers)
             details.append(
                 {
                     "id": q.id,

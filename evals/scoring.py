@@ -7,6 +7,8 @@ import string
 from collections import Counter
 from collections.abc import Callable, Iterable
 
+from qa import Answer
+
 
 def normalize_answer(text: str) -> str:
     """Lower-case, strip punctuation and the articles a/an/the, collapse white space."""
@@ -31,3 +33,14 @@ def f1(prediction: str, truth: str) -> float:
 
 def best_over(metric: Callable[[str, str], float], prediction: str, truths: Iterable[str]) -> float:
     return max(metric(prediction, t) for t in truths)
+
+
+def short_answer(answer: Answer) -> str | None:
+    """The copied text an answer is scored by against gold spans: its text, except for a yes/no,
+    whose "Yes"/"No" is scored by the clause that settles it (what span-labelled sets mark as the
+    answer to such a question); None for an abstention."""
+    if answer.abstained:
+        return None
+    if answer.verdict is not None and answer.parts:
+        return answer.parts[0].text
+    return answer.text

@@ -14,7 +14,7 @@ from typing import Any
 
 import numpy as np
 
-from evals.scoring import best_over, exact_match, f1
+from evals.scoring import best_over, exact_match, f1, short_answer
 from index.build import build_index
 from index.errors import IndexMismatchError
 from index.models import cache_dir
@@ -208,15 +208,15 @@ def evaluate(
             t = totals[name]
             t.n += 1
             em = f1_score = 0.0
-            if result.text is None:
+            predicted = short_answer(result)
+            if predicted is None:
                 t.abstained += 1
             else:
-                em = best_over(exact_match, result.text, q.answers)
-                f1_score = best_over(f1, result.text, q.answers)
+                em = best_over(exact_match, predicted, q.answers)
+                f1_score = best_over(f1, predicted, q.answers)
                 t.em += em
                 t.f1 += f1_score
-                quote = result.citations[0].quote
-                t.citation_hits += any(a in quote for a in q.answers)
+                t.citation_hits += any(a in c.quote for c in result.citations for a in q.answers)
             details.append(
                 {
                     "id": q.id,

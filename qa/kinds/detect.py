@@ -28,7 +28,8 @@ _EXPLANATION = re.compile(
 _SUMMARY = re.compile(
     r"^(?:so |and )?(?:(?:can you |could you |please )?(?:tell me|give me an? (?:update|overview|summary)|"
     r"summari[sz]e|sum up)\b|"
-    r"what(?:'s| is| was| has been)? (?:happen(?:ed|ing)|going on|new)\b|what happened\b|"
+    r"what(?:'s| is| was| has been)? (?:happen(?:ed|ing)|going on)(?! to\b| after\b| when\b| before\b| next\b)|"
+    r"what(?:'s| is) new(?:\s*[?.!]?$| about\b| with\b| in\b| on\b)|"
     r"what(?:'s| is| was| are)(?: this| it| the story| the news| the articles?)? (?:all )?about\b|"
     r"what(?:'s| is| are) the (?:latest|news|story|situation|main points|key points|highlights|background)\b|"
     r"what do we know\b|(?:give me |an? )?(?:overview|summary|background)\b|main points\b|key points\b|"

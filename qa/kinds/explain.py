@@ -28,9 +28,9 @@ _MIN_COVERAGE = 0.3
 
 
 def explanation_from(store: Store, found: Answer) -> Answer:
-    """A factoid reading of a why/how question turned into an explanation: the sentence that holds
-    the reader's span is the answer, with that span widened to the end of its clause highlighted
-    (a reason read out of its sentence often reads as no reason at all)."""
+    """A factoid reading of a why/how question turned into an explanation: the reader's span widened
+    to the end of its clause is the short answer (``text``), highlighted inside the whole sentence,
+    which is the answer's one part (a reason read out of its sentence often reads as no reason)."""
     if found.abstained:
         return replace(found, kind="explanation")
     citation = found.citations[0]
@@ -44,7 +44,7 @@ def explanation_from(store: Store, found: Answer) -> Answer:
     widened = replace(citation, answer_start=start, answer_end=end)
     return replace(
         found,
-        text=citation.quote,
+        text=article.text[start:end],
         citations=(widened,),
         kind="explanation",
         parts=(AnswerPart(text=citation.quote, citations=(widened,)),),

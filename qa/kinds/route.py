@@ -65,13 +65,13 @@ def answer_kind(
         citation = stated_cause(store, question, evidence, policy.min_relevance)
         if citation is None:
             return found
-        text = citation.quote
+        assert citation.answer_start is not None and citation.answer_end is not None
         return replace(
             found,
-            text=text,
+            text=store.articles[citation.article_id].text[citation.answer_start : citation.answer_end],
             reason="",
             considered=(),
             citations=(citation,),
-            parts=(AnswerPart(text=text, citations=(citation,)),),
+            parts=(AnswerPart(text=citation.quote, citations=(citation,)),),
         )
     return factoid()
