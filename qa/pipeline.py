@@ -64,6 +64,9 @@ class Pipeline:
         store: A Milvus store instead of the index folder: ``"milvus:./archive.db"`` (Milvus Lite),
             ``"http://host:19530"`` or a :class:`index.stores.milvus_schema.MilvusLocation`; its FAQs
             are kept in a folder beside it (see :func:`index.stores.milvus_schema.local_folder`).
+        worded: Let the LLM shorten a summary's sentences, each shown only when every name,
+            number and content word of it is in its cited sentence (see :mod:`qa.kinds.verify`);
+            False: summaries are copied sentences.
     """
 
     def __init__(
@@ -82,6 +85,7 @@ class Pipeline:
         llm_model: str | None = None,
         llm_api: str = "auto",
         store: str | MilvusLocation | None = None,
+        worded: bool = False,
     ):
         self.location = parse_location(store) if store is not None else None
         if self.location is None and index_dir is None:
@@ -101,6 +105,7 @@ class Pipeline:
         self.policy = policy
         self.evidence_weights = evidence
         self.repack = repack
+        self.worded = worded
         self._retrievers = _Reloader(self.index_dir, embedder, search, self.location)
         self._chat_model: ChatLLM | None = self.llm
 
@@ -198,8 +203,13 @@ class Pipeline:
                 if scope is not None and (scope.since or scope.until):
                     reason = f"no indexed article is from {scope.phrase} ({_days(scope.since, scope.until)})"
                 return Answer(
-                    question=question, text=None, score=0.0, reason=reason, standalone_question=standalone,
-                    kind=kind.kind, time=scope,
+                    question=question,
+                    text=None,
+                    score=0.0,
+                    reason=reason,
+                    standalone_question=standalone,
+                    kind=kind.kind,
+                    time=scope,
                 )
         else:
             where = None
@@ -210,8 +220,19 @@ class Pipeline:
             hits = newest_hits_first(store, hits)
         candidates = () if kind.topic else newest_articles(store, where, hits)
         result = answer_kind(
-            store, retriever.embedder, self.reader, searched, kind, hits, vector, newest_first=newest_first,
-            candidates=candidates, weights=self.evidence_weights, policy=self.policy, progress=progress,
+            store,
+            retriever.embedder,
+            self.reader,
+            searched,
+            kind,
+            hits,
+            vector,
+            newest_first=newest_first,
+            candidates=candidates,
+            weights=self.evidence_weights,
+            policy=self.policy,
+            progress=progress,
+            wording=self.chat_model if self.worded else None,
         )
         return replace(result, question=question, standalone_question=standalone, time=scope)
 

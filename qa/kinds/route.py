@@ -18,7 +18,9 @@ from qa.kinds.explain import explanation_from, stated_cause
 from qa.kinds.factoid import answer_factoid
 from qa.kinds.listing import answer_list
 from qa.kinds.summary import answer_summary, articles_of
+from qa.kinds.verify import worded
 from qa.kinds.yesno import answer_yes_no
+from qa.llm import ChatLLM
 from qa.readers.base import Reader
 from qa.types import Answer, AnswerPart, Hit, ProgressCallback
 
@@ -37,11 +39,13 @@ def answer_kind(
     weights: EvidenceWeights = DEFAULT_EVIDENCE,
     policy: AbstentionPolicy = DEFAULT_POLICY,
     progress: ProgressCallback | None = None,
+    wording: ChatLLM | None = None,
 ) -> Answer:
     """Answer ``question`` in the shape ``kind`` asks for, from ``hits`` (or abstain).
 
     ``candidates`` are the articles a summary with no topic may summarise, best first (the
-    newest, for "What's the latest?"); by default the articles of ``hits``.
+    newest, for "What's the latest?"); by default the articles of ``hits``. With ``wording``, a
+    summary's sentences are shortened by that LLM where :mod:`qa.kinds.verify` proves them.
     """
 
     def factoid() -> Answer:
@@ -51,7 +55,13 @@ def answer_kind(
 
     if kind.kind == "summary":
         articles = list(candidates) if candidates and not kind.topic else articles_of(store, hits)
-        return answer_summary(store, embedder, question, kind.topic, articles, newest_first=newest_first, policy=policy)
+        summary = answer_summary(
+            store, embedder, question, kind.topic, articles, newest_first=newest_first, policy=policy
+        )
+        if wording is None or summary.abstained:
+            return summary
+        parts = worded(wording, summary.parts)
+        return replace(summary, parts=parts, text=" ".join(p.text for p in parts))
     if kind.kind == "yes/no":
         return answer_yes_no(store, embedder, question, hits, vector, weights=weights, policy=policy)
     if kind.kind == "list":

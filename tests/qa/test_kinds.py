@@ -189,3 +189,59 @@ def test_people_are_listed_once_each(seeds):
     surnames = [i.split()[-1] for i in items]
     assert len(surnames) == len(set(surnames))
     exact(seeds, result)
+
+
+@pytest.mark.parametrize(
+    ("text", "missing"),
+    [
+        ("Three Serb gunmen were killed in the battle.", []),
+        ("3 Serb gunmen were killed.", []),  # a number word and its digits are one number
+        ("Five Serb gunmen were killed.", ["Five"]),
+        ("Three Serb gunmen were killed in Belgrade.", ["Belgrade"]),
+        ("Three Serb gunmen were arrested.", ["arrested"]),
+    ],
+)
+def test_a_worded_sentence_is_proven_word_by_word_against_its_source(text, missing):
+    from qa.kinds.verify import unproven
+
+    assert unproven(text, ["Three Serb gunmen were also killed in the ensuing battle."]) == missing
+
+
+class _Shortener:
+    """An LLM that shortens the first sentence faithfully and makes up the rest."""
+
+    model = "fake"
+
+    def __init__(self):
+        self.calls = 0
+
+    def chat(self, system, turns, user, **kwargs):
+        from qa.llm import Generation
+
+        self.calls += 1
+        faithful = "Serbia made the decision to withdraw some of its troops from the border with Kosovo."
+        text = faithful if self.calls == 1 else "Five NATO soldiers died in Belgrade on Monday."
+        return Generation(text=text, token_probs=(0.9,))
+
+    def warm(self, system, turns):
+        pass
+
+
+@pytest.mark.models
+def test_a_worded_summary_keeps_what_is_proven_and_drops_a_fabricated_sentence(seeds):
+    from qa.kinds.route import answer_kind
+
+    llm = _Shortener()
+    retriever = seeds.retriever
+    kind = classify("What happened?")
+    vector = retriever.embed_query("What happened?")
+    hits = retriever.search("What happened?", 5, query_vector=vector)
+    args = (seeds.store, retriever.embedder, seeds.reader, "What happened?", kind, hits, vector)
+    copied = answer_kind(*args)
+    result = answer_kind(*args, wording=llm)
+    assert llm.calls == len(result.parts) >= 2
+    first, *rest = result.parts
+    assert first.worded and first.text.startswith("Serbia made the decision")
+    # The made-up sentences are dropped: the copied ones stand in their place.
+    assert [p.text for p in rest] == [p.text for p in copied.parts[1:]] and not any(p.worded for p in rest)
+    assert result.citations == copied.citations
