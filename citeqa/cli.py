@@ -6,10 +6,10 @@ import argparse
 import json
 import os
 import sys
-import unicodedata
 from typing import Any
 
 from citeqa.arguments import DUMP_DEFAULTS, build_parser
+from citeqa.printing import print_answer, shown
 from qa import (
     FAQ_PRECOMPUTE_MAX_ARTICLES,
     Answer,
@@ -54,25 +54,6 @@ def _store(args: argparse.Namespace) -> MilvusLocation | None:
 def answer_to_json(result: Answer) -> dict[str, Any]:
     """The answer as JSON-ready data, with the same fields as :class:`qa.Answer`."""
     return result.to_dict()
-
-
-def _shown(text: object) -> str:
-    """Article text for a terminal: control characters (ESC, BEL, ...) escaped, so an article
-    cannot move the cursor, retitle the window or ring the bell."""
-    return "".join(c if c in "\n\t" or unicodedata.category(c) != "Cc" else f"\\x{ord(c):02x}" for c in str(text))
-
-
-def _print_answer(result: Answer) -> None:
-    if result.abstained:
-        print(f"The articles do not say. ({_shown(result.reason)})")
-        return
-    print(f"{_shown(result.text)}  (confidence {result.score:.2f})")
-    for i, c in enumerate(result.citations, start=1):
-        when = c.published.isoformat() if c.published else "undated"
-        print(
-            f"\n[{i}] {_shown(c.title)} ({when}) [{_shown(c.article_id)}:{c.start}-{c.end}]\n"
-            f"    \u201c{_shown(c.quote)}\u201d"
-        )
 
 
 def _read_options(args: argparse.Namespace) -> ReadOptions:
@@ -153,7 +134,7 @@ def _faq(args: argparse.Namespace) -> int:
     if args.list:
         for a in articles:
             when = a.published.isoformat() if a.published else "undated"
-            print(f"{_shown(a.id)}\t{when}\t{len(a.text) - a.body_start:,} chars\t{_shown(a.title)}")
+            print(f"{shown(a.id)}\t{when}\t{len(a.text) - a.body_start:,} chars\t{shown(a.title)}")
         return EXIT_OK
     chosen = [args.article] if args.article else [a.id for a in articles]
     out = {article_id: faq(pipeline, article_id, refresh=args.refresh) for article_id in chosen}
@@ -162,12 +143,12 @@ def _faq(args: argparse.Namespace) -> int:
         print(json.dumps(data, ensure_ascii=False, indent=2))
         return EXIT_OK
     for article_id, items in out.items():
-        print(f"# {_shown(pipeline.article(article_id).title)}  [{_shown(article_id)}]")
+        print(f"# {shown(pipeline.article(article_id).title)}  [{shown(article_id)}]")
         if not items:
             print("(no question held up: none was answered from this article)")
         for item in items:
-            print(f"\nQ: {_shown(item.question)}")
-            _print_answer(item.answer)
+            print(f"\nQ: {shown(item.question)}")
+            print_answer(item.answer)
         print()
     return EXIT_OK
 
@@ -179,7 +160,7 @@ def _ask(args: argparse.Namespace) -> int:
     if args.json:
         print(json.dumps(answer_to_json(result), ensure_ascii=False, indent=2))
     else:
-        _print_answer(result)
+        print_answer(result)
     return EXIT_OK
 
 

@@ -5,6 +5,8 @@ from datetime import date
 from html.parser import HTMLParser
 
 from qa import Answer, Citation
+from tests import shaped
+from tests.shaped import composed
 from ui.render import answer_html, parse_cite_link
 from ui.shapes import reply_html, time_read
 
@@ -14,35 +16,8 @@ TEXT = (
 )
 
 
-def cite(sentence: str, span: str | None = None, *, article_id: str = "a", published=date(2023, 11, 14)) -> Citation:
-    """A citation of ``sentence`` in TEXT, its answer span ``span`` (the whole sentence when None)."""
-    start = TEXT.index(sentence)
-    a = start + sentence.index(span) if span else start
-    return Citation(
-        article_id=article_id,
-        title="T",
-        published=published,
-        start=start,
-        end=start + len(sentence),
-        quote=sentence,
-        answer_start=a,
-        answer_end=a + len(span or sentence),
-    )
-
-
-def composed(kind: str, parts, **kw) -> Answer:
-    from qa.types import AnswerPart  # not in qa's public face; tests may build it
-
-    built = tuple(AnswerPart(text=text, citations=tuple(cs)) for text, cs in parts)
-    return Answer(
-        question="q",
-        text=" ".join(p.text for p in built),
-        score=0.8,
-        citations=tuple(c for p in built for c in p.citations),
-        kind=kind,
-        parts=built,
-        **kw,
-    )
+def cite(sentence: str, span: str | None = None, **kw) -> Citation:
+    return shaped.cite(TEXT, sentence, span, **kw)
 
 
 class Tags(HTMLParser):
