@@ -11,6 +11,7 @@ from index.embed import Embedder
 from index.stores import Store
 from index.types import Article
 from qa.abstention import DEFAULT_POLICY, AbstentionPolicy
+from qa.cite import quote
 from qa.config import DEFAULT_EVIDENCE, EvidenceWeights
 from qa.evidence import rank_sentences
 from qa.kinds.detect import QuestionKind
@@ -22,7 +23,7 @@ from qa.kinds.verify import worded
 from qa.kinds.yesno import answer_yes_no
 from qa.llm import ChatLLM
 from qa.readers.base import Reader
-from qa.types import Answer, AnswerPart, Hit, ProgressCallback
+from qa.types import Answer, AnswerPart, Citation, Hit, ProgressCallback
 
 
 def answer_kind(
@@ -84,4 +85,37 @@ def answer_kind(
             citations=(citation,),
             parts=(AnswerPart(text=citation.quote, citations=(citation,)),),
         )
+    if newest_first and hits:
+        # The newest article near the top answers alone when it can: the newer report wins.
+        newest = hits[0].chunk.article_id
+        found = answer_factoid(
+            store,
+            embedder,
+            reader,
+            question,
+            [h for h in hits if h.chunk.article_id == newest],
+            vector,
+            weights=weights,
+            policy=policy,
+            progress=progress,
+        )
+        if not found.abstained:
+            return replace(found, citations=(*found.citations, *earlier_reports(store, question, vector, hits, found)))
     return factoid()
+
+
+def earlier_reports(
+    store: Store, question: str, vector: np.ndarray, hits: Sequence[Hit], found: Answer, margin: float = 0.1
+) -> tuple[Citation, ...]:
+    """For "the latest" answered from the newest article: the best sentence of an older article on
+    the same question (its evidence nearly as close), so a revised figure is shown beside the old."""
+    answered = store.articles[found.citations[0].article_id]
+    if answered.published is None:
+        return ()
+    evidence = rank_sentences(store, question, vector, hits)
+    own = [e.relevance for e in evidence if e.article.id == answered.id]
+    for item in evidence:
+        older = item.article.published is not None and item.article.published < answered.published
+        if older and own and item.relevance >= max(own) - margin:
+            return (quote(item),)
+    return ()

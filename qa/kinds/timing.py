@@ -12,7 +12,7 @@ from qa.types import ArticleFilter, Hit, TimeScope
 
 # Hits this close to the best one (a share of its score) are reordered newest first; weaker ones
 # stay behind them, so "the latest" does not promote an off-topic story for being new.
-NEAR_BEST = 0.75
+NEAR_BEST = 0.6
 
 
 def newest_date(store: Store) -> date | None:

@@ -71,7 +71,8 @@ def test_a_question_without_time_words_has_none():
 
 # Three dated reports of one developing story, the newest revising the count.
 DATED = {
-    "a.txt": "date 2024-03-01 A storm hit the coast of Marlow on Friday. Two people were killed in Marlow, police said.",
+    "a.txt": "date 2024-03-01 A storm hit the coast of Marlow on Friday. Two people were killed in Marlow, police said."
+    " Hundreds of homes lost power.",
     "b.txt": "date 2024-03-08 Repairs began in Marlow after the storm. The council promised new sea walls for Marlow.",
     "c.txt": "date 2024-03-12 The death toll from the Marlow storm rose to five, officials said on Tuesday.",
 }
@@ -245,3 +246,19 @@ def test_a_worded_summary_keeps_what_is_proven_and_drops_a_fabricated_sentence(s
     # The made-up sentences are dropped: the copied ones stand in their place.
     assert [p.text for p in rest] == [p.text for p in copied.parts[1:]] and not any(p.worded for p in rest)
     assert result.citations == copied.citations
+
+
+@pytest.mark.models
+def test_the_latest_figure_wins_and_the_older_report_is_shown_beside_it(tmp_path):
+    root = tmp_path / "reports"
+    root.mkdir()
+    for name, text in DATED.items():
+        (root / name).write_text(text, encoding="utf-8")
+    build_index([root], tmp_path / "ix")
+    result = Pipeline(tmp_path / "ix", reader=SentenceReader()).answer(
+        "How many people died in the Marlow storm, according to the latest report?"
+    )
+    assert result.time.newest_first and not result.abstained, result
+    newest, *older = result.citations
+    assert newest.published == date(2024, 3, 12) and "rose to five" in newest.quote
+    assert older and older[0].published == date(2024, 3, 1) and "Two people were killed" in older[0].quote
