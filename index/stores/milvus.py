@@ -26,7 +26,7 @@ from index.bm25 import tokenize
 from index.dedup import newest_key
 from index.stores.base import DEFAULT_SEARCH, SearchSettings
 from index.stores.milvus_lazy import LazyArticles, LazyChunks, LazySentences, Records
-from index.stores.milvus_rows import filter_expression, in_batches, render, row_id
+from index.stores.milvus_rows import CHUNK_FIELDS, chunk_from, filter_expression, in_batches, render, row_id
 from index.stores.milvus_schema import (
     GENERATION_KEY,
     HNSW_EF_SEARCH,
@@ -111,27 +111,28 @@ class MilvusStore:
             return []
         query = np.asarray(vector, dtype=np.float32).ravel()
         terms = " ".join(tokenize(question))
+        rows: dict[_Candidate, dict] = {}  # chunk rows the searches returned, vectors included
         if settings.mode == "rrf":
-            fused = self._engine_rrf(query, terms, depth, expr, settings.rrf_k)
-            lexical = self._bm25(terms, list(fused), depth, expr) if terms else {}
-            return self._hits(self._one_version_per_story(fused), top_k, query, settings, lexical, {})
-        dense_list = self._ann(query, depth, expr)
-        lexical = self._bm25(terms, [], depth, expr) if terms else {}
+            fused = self._engine_rrf(query, terms, depth, expr, settings.rrf_k, rows)
+            lexical = self._bm25(terms, list(fused), depth, expr, rows) if terms else {}
+            return self._hits(self._one_version_per_story(fused), top_k, query, settings, lexical, {}, rows)
+        dense_list = self._ann(query, depth, expr, rows)
+        lexical = self._bm25(terms, [], depth, expr, rows) if terms else {}
         lexical_list = sorted(lexical, key=lambda c: (-lexical[c], c))
         dense: dict[_Candidate, float] = {}
         if settings.mode == "hybrid":
             candidates = list(dict.fromkeys([*dense_list, *lexical_list]))
             top_lexical = max(lexical.values(), default=0.0)
             if terms:
-                lexical |= self._bm25(terms, [c for c in candidates if c not in lexical], depth, expr)
-            dense = self._dense_scores(candidates, query, settings)
+                lexical |= self._bm25(terms, [c for c in candidates if c not in lexical], depth, expr, rows)
+            dense = self._dense_scores(candidates, query, settings, rows)
             scale = settings.lexical_weight / max(top_lexical, 1e-9)
             scores = {c: d + scale * lexical.get(c, 0.0) for c, d in dense.items()}
         else:
             ranking = dense_list if settings.mode == "dense" else lexical_list
             # One list: its reciprocal-rank score, as the embedded store gives (fusion.reciprocal_rank_fusion).
             scores = {c: 1.0 / (settings.rrf_k + rank) for rank, c in enumerate(ranking, start=1)}
-        return self._hits(self._one_version_per_story(scores), top_k, query, settings, lexical, dense)
+        return self._hits(self._one_version_per_story(scores), top_k, query, settings, lexical, dense, rows)
 
     def _hits(
         self,
@@ -141,76 +142,79 @@ class MilvusStore:
         settings: SearchSettings,
         lexical: dict[_Candidate, float],
         dense: dict[_Candidate, float],
+        rows: dict[_Candidate, dict],
     ) -> list[Hit]:
         best = sorted(scores, key=lambda c: (-scores[c], c))[:top_k]
         if not dense:
-            dense = self._dense_scores(best, query, settings)
-        chunks = self.records.chunks_by_key(best)
+            dense = self._dense_scores(best, query, settings, rows)
+        texts = self.records.texts(sorted({a for a, _ in best}))
         return [
-            Hit(chunk=chunks[c], score=scores[c], dense=dense[c], lexical=lexical.get(c, 0.0))
+            Hit(chunk=chunk_from(rows[c], texts[c[0]]), score=scores[c], dense=dense[c], lexical=lexical.get(c, 0.0))
             for c in best
-            if c in chunks
         ]
 
-    def _ann(self, query: np.ndarray, depth: int, expr: str) -> list[_Candidate]:
-        rows = self.client.search(
+    def _ann(self, query: np.ndarray, depth: int, expr: str, rows: dict[_Candidate, dict]) -> list[_Candidate]:
+        found = self.client.search(
             self.location.name("chunks"),
             data=[query.tolist()],
             anns_field="vector",
             limit=depth,
             filter=expr,
-            output_fields=["article_id", "idx"],
+            output_fields=ROW_FIELDS,
             search_params={"metric_type": "IP", "params": {"ef": max(HNSW_EF_SEARCH, depth)}},
         )[0]
-        return [(str(r["entity"]["article_id"]), int(r["entity"]["idx"])) for r in rows]
+        return _keep(found, rows)
 
-    def _bm25(self, terms: str, only: list[_Candidate], depth: int, expr: str) -> dict[_Candidate, float]:
+    def _bm25(
+        self, terms: str, only: list[_Candidate], depth: int, expr: str, rows: dict[_Candidate, dict]
+    ) -> dict[_Candidate, float]:
         """BM25 scores from Milvus: of the best ``depth`` chunks, or of the chunks ``only`` names."""
         scored: dict[_Candidate, float] = {}
         batches = list(in_batches([row_id(a, i) for a, i in only])) if only else [[]]
         for pks in batches:
             where = render("pk in {pks}", {"pks": pks}) if only else expr
-            rows = self.client.search(
+            found = self.client.search(
                 self.location.name("chunks"),
                 data=[terms],
                 anns_field="sparse",
                 limit=len(pks) if only else depth,
                 filter=where,
-                output_fields=["article_id", "idx"],
+                output_fields=ROW_FIELDS,
                 search_params={"metric_type": "BM25"},
             )[0]
             # Milvus Lite reports BM25 scores negated (still best first); a server, positive.
-            scored |= {
-                (str(r["entity"]["article_id"]), int(r["entity"]["idx"])): abs(float(r["distance"])) for r in rows
-            }
+            scored |= dict(zip(_keep(found, rows), (abs(float(r["distance"])) for r in found), strict=True))
         return scored
 
-    def _engine_rrf(self, query: np.ndarray, terms: str, depth: int, expr: str, k: int) -> dict[_Candidate, float]:
+    def _engine_rrf(
+        self, query: np.ndarray, terms: str, depth: int, expr: str, k: int, rows: dict[_Candidate, dict]
+    ) -> dict[_Candidate, float]:
         from pymilvus import AnnSearchRequest, RRFRanker
 
         requests = [AnnSearchRequest(data=[query.tolist()], anns_field="vector", param={}, limit=depth, expr=expr)]
         if terms:
             requests.append(AnnSearchRequest(data=[terms], anns_field="sparse", param={}, limit=depth, expr=expr))
-        rows = self.client.hybrid_search(
-            self.location.name("chunks"),
-            requests,
-            RRFRanker(k),
-            limit=2 * depth,
-            output_fields=["article_id", "idx"],
+        found = self.client.hybrid_search(
+            self.location.name("chunks"), requests, RRFRanker(k), limit=2 * depth, output_fields=ROW_FIELDS
         )[0]
-        return {(str(r["entity"]["article_id"]), int(r["entity"]["idx"])): float(r["distance"]) for r in rows}
+        return dict(zip(_keep(found, rows), (float(r["distance"]) for r in found), strict=True))
 
     def _dense_scores(
-        self, candidates: Sequence[_Candidate], query: np.ndarray, settings: SearchSettings
+        self,
+        candidates: Sequence[_Candidate],
+        query: np.ndarray,
+        settings: SearchSettings,
+        rows: dict[_Candidate, dict],
     ) -> dict[_Candidate, float]:
         """Each chunk's vector's cosine blended with its best sentence's, as the embedded store scores."""
         if not candidates:
             return {}
-        rows = self.records.chunk_rows(candidates, with_vectors=True)
-        sentences = self.records.sentence_vectors(sorted({a for a, _ in rows}))
+        rows |= self.records.chunk_rows([c for c in candidates if c not in rows], with_vectors=True)
+        sentences = self.records.sentence_vectors(sorted({a for a, _ in candidates}))
         weight = settings.best_sentence_weight
         scores = {}
-        for key, row in rows.items():
+        for key in candidates:
+            row = rows[key]
             best = float((sentences[key[0]][row["first_sentence"] : row["last_sentence"]] @ query).max())
             cosine = float(np.asarray(row["vector"], dtype=np.float32) @ query)
             scores[key] = weight * best + (1 - weight) * cosine
@@ -226,6 +230,19 @@ class MilvusStore:
                 members.setdefault(article.story, []).append(article)
         keep = {max(group, key=newest_key).id for group in members.values()}
         return {c: s for c, s in scores.items() if c[0] in meta and (not meta[c[0]].story or c[0] in keep)}
+
+
+ROW_FIELDS = [*CHUNK_FIELDS, "vector"]
+
+
+def _keep(found: Sequence[dict], rows: dict[_Candidate, dict]) -> list[_Candidate]:
+    """The keys of a search's results, in its order, keeping their rows in ``rows``."""
+    keys = []
+    for hit in found:
+        key = (str(hit["entity"]["article_id"]), int(hit["entity"]["idx"]))
+        rows[key] = hit["entity"]
+        keys.append(key)
+    return keys
 
 
 def open_milvus(

@@ -31,6 +31,7 @@ from index.stores.records import with_versions
 from index.types import Article, Chunk, Sentence
 
 CACHED_ARTICLES = 4_096  # articles whose text, sentences and sentence vectors are kept in memory
+WINDOW = 16_384  # Milvus's largest result window (offset + limit) for one query
 _Key = tuple[str, int]
 
 
@@ -58,6 +59,17 @@ class Records:
         self._texts = _Cache(CACHED_ARTICLES)
         self._sentences = _Cache(CACHED_ARTICLES)
         self._vectors = _Cache(CACHED_ARTICLES)
+        self._metadata = _Cache(16 * CACHED_ARTICLES)
+
+    def _rows(self, kind: str, expr: str, fields: Sequence[str], **values: Any) -> list[dict]:
+        """Rows matching ``expr``: one query (an iterator costs several round trips) unless they fill
+        Milvus's result window, then page by page."""
+        rows = self.client.query(
+            self.location.name(kind), filter=render(expr, values), output_fields=list(fields), limit=WINDOW
+        )
+        if len(rows) < WINDOW:
+            return rows
+        return list(query_all(self.client, self.location.name(kind), expr, fields, **values))
 
     def count(self, kind: str, expr: str = "", **values: Any) -> int:
         return count(self.client, self.location.name(kind), expr, **values)
@@ -78,14 +90,20 @@ class Records:
         """Metadata of the whole articles among ``ids`` (no text, no versions)."""
         if "all_metadata" in self.__dict__:
             return {i: self.all_metadata[i] for i in ids if i in self.all_metadata}
-        out = {}
-        for batch in in_batches(ids):
+        with self._lock:
+            out = {i: self._metadata[i] for i in ids if i in self._metadata}
+        missing = [i for i in ids if i not in out]
+        for batch in in_batches(missing):
             for r in self.client.query(
                 self.location.name("articles"),
                 filter=render("part == 0 and article_id in {ids}", {"ids": batch}),
                 output_fields=["article_id", "record", "story"],
             ):
                 out[str(r["article_id"])] = article_from(r["article_id"], r["record"], r["story"], "")
+        with self._lock:
+            for i in missing:
+                if i in out:
+                    self._metadata.put(i, out[i])
         return out
 
     def article(self, article_id: str) -> Article | None:
@@ -110,13 +128,7 @@ class Records:
         missing = [i for i in dict.fromkeys(ids) if i not in out]
         parts: dict[str, list[tuple[int, str]]] = {i: [] for i in missing}
         for batch in in_batches(missing, 50):  # long articles have several parts
-            for r in query_all(
-                self.client,
-                self.location.name("articles"),
-                "article_id in {ids}",
-                ["article_id", "part", "text"],
-                ids=batch,
-            ):
+            for r in self._rows("articles", "article_id in {ids}", ["article_id", "part", "text"], ids=batch):
                 parts[str(r["article_id"])].append((int(r["part"]), str(r["text"])))
         with self._lock:
             for i, pieces in parts.items():
@@ -128,13 +140,7 @@ class Records:
         with self._lock:
             if article_id in self._sentences:
                 return self._sentences[article_id]
-        rows = query_all(
-            self.client,
-            self.location.name("sentences"),
-            "article_id == {a}",
-            ["article_id", "idx", "start", "end"],
-            a=article_id,
-        )
+        rows = self._rows("sentences", "article_id == {a}", ["article_id", "idx", "start", "end"], a=article_id)
         found = sorted((sentence_from(r) for r in rows), key=lambda s: s.index)
         with self._lock:
             self._sentences.put(article_id, found)
@@ -147,13 +153,7 @@ class Records:
         missing = [i for i in dict.fromkeys(ids) if i not in out]
         rows: dict[str, list[tuple[int, list[float]]]] = {i: [] for i in missing}
         for batch in in_batches(missing, 50):
-            for r in query_all(
-                self.client,
-                self.location.name("sentences"),
-                "article_id in {ids}",
-                ["article_id", "idx", "vector"],
-                ids=batch,
-            ):
+            for r in self._rows("sentences", "article_id in {ids}", ["article_id", "idx", "vector"], ids=batch):
                 rows[str(r["article_id"])].append((int(r["idx"]), r["vector"]))
         with self._lock:
             for i, found in rows.items():

@@ -3,16 +3,11 @@
 from __future__ import annotations
 
 import json
-import logging
 from collections.abc import Iterator, Mapping, Sequence
 from datetime import date, datetime
 from typing import Any
 
 from index.types import Article, ArticleFilter, Chunk, Sentence
-
-# Milvus Lite answers a query iterator's first request without a timestamp, and pymilvus warns on
-# every iterator (falling back to the client's clock, which is right for one local file).
-logging.getLogger("pymilvus.client.iterator.query_iterator").setLevel(logging.ERROR)
 
 QUERY_BATCH = 1_000  # rows per page of a query iterator, and ids per "in" list
 CHUNK_FIELDS = ["pk", "article_id", "idx", "start", "end", "first_sentence", "last_sentence"]

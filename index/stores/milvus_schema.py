@@ -22,6 +22,7 @@ store scores (Milvus Lite has no stemming filter) with the same k1 and b, in the
 from __future__ import annotations
 
 import json
+import logging
 import os
 from dataclasses import asdict, dataclass
 from pathlib import Path
@@ -144,6 +145,10 @@ def connect(location: MilvusLocation) -> Any:
     """
     from pymilvus import MilvusClient, MilvusException
 
+    # Milvus Lite answers a query iterator's first request without a timestamp, and pymilvus warns
+    # on every iterator (it falls back to the client's clock, right for one local file). Set after
+    # the import: pymilvus configures its loggers when imported.
+    logging.getLogger("pymilvus.client.iterator.query_iterator").setLevel(logging.ERROR)
     if location.lite and not Path(location.uri).parent.is_dir():
         raise StoreUnreachableError(f"cannot open {location}: the folder {Path(location.uri).parent} does not exist")
     try:
