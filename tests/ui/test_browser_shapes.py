@@ -117,3 +117,13 @@ def test_list_shows_one_bullet_per_item_each_with_its_marker(page, shapes_server
         assert flat(re.sub(r"\[\d+\]", "", bullet.inner_text())) == flat(part.text)
     last = bullets.last.locator("sup a.citeqa-open").last
     open_marker(page, last, truth.citations[-1], shapes_server[1])
+
+
+def test_a_time_aware_answer_dates_each_marker_and_says_how_the_time_was_read(page, shapes_server):
+    truth = shapes_server[1].answer("What is the latest news about Kosovo?")
+    assert truth.time is not None and truth.time.newest_first and truth.citations
+    reply = ask(page, "What is the latest news about Kosovo?")
+    dates = reply.locator("sup .citeqa-date").all_inner_texts()
+    assert dates == [c.published.isoformat() for c in truth.citations]
+    time_line = page.locator("#citeqa-chat .citeqa-time").last.inner_text()
+    assert f"newest first, as of {truth.time.today.isoformat()}" in time_line

@@ -132,3 +132,37 @@ def test_article_markup_in_a_part_is_text_and_cannot_end_the_html_block():
         shown = html.split('<div class="citeqa-citation"')[0]
         assert "\n" not in shown and "\r" not in shown and "![seen](http://198.51.100.7/a.png) here." in shown
         assert {t for t, _ in Tags(html).tags} <= SHAPE_TAGS
+
+
+class FakePipeline:
+    """What stream_answer uses of a Pipeline: it reports progress, then returns ``result``."""
+
+    def __init__(self, result: Answer, streamed: list[str]):
+        self.result, self.streamed = result, streamed
+
+    def answer(self, question, *, where, history, progress):
+        progress("searching", question)
+        for text in self.streamed:
+            progress("answer", text)
+        return self.result
+
+    def paragraph(self, citation):
+        return 0, len(TEXT)
+
+    def article(self, article_id):
+        from types import SimpleNamespace
+
+        return SimpleNamespace(text=TEXT)
+
+
+def test_the_chat_streams_the_text_so_far_then_shows_the_composed_answer_in_its_shape():
+    from ui.handlers import stream_answer
+
+    c = cite(SENT["killed"], "A police officer was killed")
+    result = composed("yes/no", [("A police officer was killed", [c])], verdict=True)
+    steps = list(
+        stream_answer(FakePipeline(result, ["A police", "A police officer <b>"]), "Was anyone killed?", [], None)
+    )
+    assert [answer for _, answer in steps] == [None, None, None, result]
+    assert "Searching" in steps[0][0] and "<strong>A police officer &lt;b&gt;</strong>▍" in steps[2][0]
+    assert steps[-1][0] == reply_html(result, [TEXT]) and "citeqa-verdict" in steps[-1][0]
