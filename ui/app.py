@@ -33,10 +33,11 @@ from ui.shapes import SHAPES_CSS
 
 DEFAULT_HOST = "127.0.0.1"
 DEFAULT_PORT = 7860
-EXAMPLES = [
+EXAMPLES = [  # one of each shape an answer takes: a span, a verdict, a reason, a summary
     "Who led the armed group?",
+    "Was anyone killed?",
     "Why did Serbia pull troops back?",
-    "Who is Germany's ambassador to the US?",
+    "What happened?",
 ]
 
 
