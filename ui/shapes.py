@@ -27,7 +27,8 @@ _FOLDED_SOURCES = ("summary", "list")
 
 def time_read(answer: Answer) -> str:
     """How the question's time words were read, as plain text ("" when it had none), e.g.
-    ``“the latest”: newest first, as of 2023-11-14`` or ``“last week”: 2023-11-06 to 2023-11-12``."""
+    ``“the latest”: newest first, as of 2023-11-14`` or ``“last week”: 2023-11-06 to 2023-11-12, as of
+    2023-11-14``."""
     scope = answer.time
     if scope is None:
         return ""
