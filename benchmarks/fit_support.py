@@ -2,6 +2,12 @@
 
     citeqa eval squad DEV.json --limit 200 --setting open unanswerable --out train.json
     python benchmarks/fit_support.py train.json --check heldout.json
+    python benchmarks/reader_sweep.py NEWSQA_DIR --seed 7 --settings open unanswerable --no-support --out news.json
+    python benchmarks/fit_support.py squad.json news.json --check heldout.json   # fit on both corpora
+
+Several training files are pooled, each weighted equally (so 100 news questions count as much as
+200 SQuAD ones), and the threshold must keep answerable abstention at or under --max-abstention
+on each of them.
 
 Every answer that reached the check carries its signals. Answers to answerable questions
 ("open") are the positives, answers given although the question's own article was left out
@@ -42,22 +48,25 @@ def load(path: str) -> tuple[np.ndarray, np.ndarray, np.ndarray, dict[str, int]]
             continue
         x.append([row["signals"][name] for name in SIGNALS])
         y.append(setting == "open")
-        f1.append(row["f1"] if setting == "open" else 0.0)
+        f1.append(row.get("f1", 0.0) if setting == "open" else 0.0)  # reader_sweep has no f1 without an answer
     return np.asarray(x, dtype=float), np.asarray(y, dtype=float), np.asarray(f1), counts
 
 
-def fit(x: np.ndarray, y: np.ndarray, l2: float = 0.01, steps: int = 20000) -> tuple[np.ndarray, float]:
+def fit(
+    x: np.ndarray, y: np.ndarray, l2: float = 0.01, steps: int = 20000, sample_weight: np.ndarray | None = None
+) -> tuple[np.ndarray, float]:
     mean, std = x.mean(0), x.std(0) + 1e-9
     z = np.c_[(x - mean) / std, np.ones(len(x))]
     w = np.zeros(z.shape[1])
+    sw = np.ones(len(y)) if sample_weight is None else sample_weight / sample_weight.mean()
     for _ in range(steps):
         p = 1.0 / (1.0 + np.exp(-z @ w))
-        w -= 0.5 * (z.T @ (p - y) / len(y) + l2 * np.r_[w[:-1], 0.0])
+        w -= 0.5 * (z.T @ (sw * (p - y)) / len(y) + l2 * np.r_[w[:-1], 0.0])
     weights = w[:-1] / std
     return weights, float(w[-1] - np.sum(w[:-1] * mean / std))
 
 
-def as_signals(values: Sequence[float]) -> SupportSignals:
+def as_signals(values: Sequence[float] | np.ndarray) -> SupportSignals:
     return SupportSignals(**{name: float(v) for name, v in zip(SIGNALS, values, strict=True)})
 
 
@@ -75,20 +84,22 @@ def trade_off(model: SupportModel, path: str, threshold: float) -> dict[str, flo
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("train", help="eval JSON with open and unanswerable answers")
+    parser.add_argument("train", nargs="+", help="eval JSON files with open and unanswerable answers")
     parser.add_argument("--check", nargs="*", default=[], help="held-out eval JSON files")
     parser.add_argument("--max-abstention", type=float, default=0.05)
     args = parser.parse_args()
-    x, y, _, _ = load(args.train)
-    weights, bias = fit(x, y)
+    loaded = [load(path)[:2] for path in args.train]
+    x = np.vstack([signals for signals, _ in loaded])
+    y = np.concatenate([labels for _, labels in loaded])
+    weights, bias = fit(
+        x, y, sample_weight=np.concatenate([np.full(len(labels), 1 / len(labels)) for _, labels in loaded])
+    )
     thresholds = [round(t, 2) for t in np.arange(0.05, 0.95, 0.05)]
+    fitted = SupportModel(weights=as_signals(weights), bias=bias, threshold=0.0)
     ok = [
         t
         for t in thresholds
-        if trade_off(SupportModel(weights=as_signals(weights), bias=bias, threshold=t), args.train, t)[
-            "answerable_abstained"
-        ]
-        <= args.max_abstention
+        if all(trade_off(fitted, path, t)["answerable_abstained"] <= args.max_abstention for path in args.train)
     ]
     chosen = max(ok) if ok else 0.0
     model = SupportModel(weights=as_signals([round(w, 3) for w in weights]), bias=round(bias, 3), threshold=chosen)
@@ -96,7 +107,7 @@ def main() -> None:
     print(f"SupportModel(weights={model.weights}, bias={model.bias}, threshold={model.threshold})")
     print("| file | threshold | answerable abstained | unanswerable abstained | open F1 |")
     print("| --- | --- | --- | --- | --- |")
-    for path in [args.train, *args.check]:
+    for path in [*args.train, *args.check]:
         for t in sorted({0.0, *thresholds[::2], chosen}):
             r = trade_off(model, path, t)
             mark = " (chosen)" if t == chosen else ""

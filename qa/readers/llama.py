@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 
 from qa.llm import DEFAULT_LLM, ChatLLM, ChatModel, repacks
 from qa.readers.base import Reading, TextCallback
@@ -11,16 +12,69 @@ from qa.snap import Region, snap
 from qa.support import SupportModel
 from qa.types import Evidence, Passage
 
-SYSTEM_PROMPT = (
-    "You answer questions from news passages. Copy the shortest span of the passages that answers "
-    "the question, word for word, exactly as written there. Do not rephrase and do not add words. "
-    "If the passages do not contain the answer, reply NONE."
-)
+
+@dataclass(frozen=True, slots=True)
+class Prompt:
+    """What the model is told: the instructions and the worked examples that show them.
+
+    Attributes:
+        system: The system prompt.
+        passage: The worked examples' passage.
+        title: The passage's title (shown when the reader heads passages with titles).
+        examples: (question, reply) pairs over ``passage``; "NONE" is a refusal.
+    """
+
+    system: str
+    passage: str
+    title: str
+    examples: tuple[tuple[str, str], ...]
+
+
 _EXAMPLE = (
     "The city council voted on Tuesday to close two libraries after a budget shortfall of $4 million. "
     "Mayor Ellen Park said the decision was painful but necessary. Five members voted in favour."
 )
 _EXAMPLE_TITLE = "Council closes two libraries"
+_LONGER_EXAMPLE = f"{_EXAMPLE} Bus routes, park maintenance and street lighting will also be cut, the council said."
+PROMPTS = {
+    # The first sessions' prompt, fitted on SQuAD: the shortest span, so a name, not its title.
+    "shortest": Prompt(
+        system=(
+            "You answer questions from news passages. Copy the shortest span of the passages that answers "
+            "the question, word for word, exactly as written there. Do not rephrase and do not add words. "
+            "If the passages do not contain the answer, reply NONE."
+        ),
+        passage=_EXAMPLE,
+        title=_EXAMPLE_TITLE,
+        examples=(
+            ("Who is the mayor?", "Ellen Park"),
+            ("Why did the council close the libraries?", "after a budget shortfall of $4 million"),
+            ("How many members voted in favour?", "Five"),
+            ("Who won the election?", "NONE"),
+        ),
+    ),
+    # News answers run longer (NewsQA's median is 5 words): whole lists, whole "what" phrases.
+    "complete": Prompt(
+        system=(
+            "You answer questions from news passages. Copy the span of the passages that answers the "
+            "question, word for word, exactly as written there: the whole answer (every item of a list, "
+            "the full phrase that says what happened or why) and no more. Do not rephrase and do not "
+            "add words. If the passages do not contain the answer, reply NONE."
+        ),
+        passage=_LONGER_EXAMPLE,
+        title=_EXAMPLE_TITLE,
+        examples=(
+            ("Who is the mayor?", "Ellen Park"),
+            ("What did the council vote to do?", "close two libraries"),
+            ("Why did the council close the libraries?", "after a budget shortfall of $4 million"),
+            ("What will also be cut?", "Bus routes, park maintenance and street lighting"),
+            ("How many members voted in favour?", "Five"),
+            ("Who won the election?", "NONE"),
+        ),
+    ),
+}
+DEFAULT_PROMPT = "shortest"
+SYSTEM_PROMPT = PROMPTS[DEFAULT_PROMPT].system
 # Where the question goes relative to the passages; the 1.5B model answers best with it last
 # (docs/quality.md, fifth round).
 LAYOUTS = {
@@ -36,20 +90,15 @@ WIDER_LOOK = 2
 SECOND_LOOK_BELOW = 0.3
 
 
-def few_shot(layout: str = DEFAULT_LAYOUT, titles: bool = False) -> tuple[tuple[str, str], ...]:
+def few_shot(
+    layout: str = DEFAULT_LAYOUT, titles: bool = False, prompt: str = DEFAULT_PROMPT
+) -> tuple[tuple[str, str], ...]:
     """Worked examples sent before every question: they teach copying (a name, a reason clause, a
     number word) and refusing. They form a fixed prompt prefix that llama.cpp keeps cached."""
     template = LAYOUTS[layout]
-    passages = f"# {_EXAMPLE_TITLE}\n{_EXAMPLE}" if titles else _EXAMPLE
-    return tuple(
-        (template.format(passages=passages, question=question), reply)
-        for question, reply in (
-            ("Who is the mayor?", "Ellen Park"),
-            ("Why did the council close the libraries?", "after a budget shortfall of $4 million"),
-            ("How many members voted in favour?", "Five"),
-            ("Who won the election?", "NONE"),
-        )
-    )
+    chosen = PROMPTS[prompt]
+    passages = f"# {chosen.title}\n{chosen.passage}" if titles else chosen.passage
+    return tuple((template.format(passages=passages, question=q), reply) for q, reply in chosen.examples)
 
 
 class LlamaReader:
@@ -76,6 +125,7 @@ class LlamaReader:
             :func:`qa.llm.repacks`, which ``$CITEQA_LLM_REPACK`` overrides.
         chat_model: The LLM to read with, such as a :class:`qa.llm.ServerChatModel` serving
             ``model``; None: ``model`` loaded in-process.
+        prompt: The instructions and worked examples (a key of :data:`PROMPTS`).
     """
 
     def __init__(
@@ -90,9 +140,12 @@ class LlamaReader:
         second_look_below: float = SECOND_LOOK_BELOW,
         repack: bool | None = None,
         chat_model: ChatLLM | None = None,
+        prompt: str = DEFAULT_PROMPT,
     ):
         if layout not in LAYOUTS:
             raise ValueError(f"unknown prompt layout {layout!r}; valid: {', '.join(LAYOUTS)}")
+        if prompt not in PROMPTS:
+            raise ValueError(f"unknown prompt {prompt!r}; valid: {', '.join(PROMPTS)}")
         self.name = f"llm:{model}"
         self.llm: str | None = model
         self.chat_model: ChatLLM = (
@@ -103,12 +156,13 @@ class LlamaReader:
         self.support = support
         self.template = LAYOUTS[layout]
         self.titles = titles
-        self.few_shot = few_shot(layout, titles)
+        self.system_prompt = PROMPTS[prompt].system
+        self.few_shot = few_shot(layout, titles, prompt)
         self.second_look_below = second_look_below
 
     def warm(self) -> None:
         """Load the model and its few-shot prompt state now rather than at the first question."""
-        self.chat_model.warm(SYSTEM_PROMPT, self.few_shot)
+        self.chat_model.warm(self.system_prompt, self.few_shot)
 
     def select(self, evidence: Sequence[Evidence], limit: int | None = None) -> list[Evidence]:
         """The evidence shown to the model: the best ``limit`` sentences within the character budget."""
@@ -173,7 +227,7 @@ class LlamaReader:
             if on_text is not None and not NO_ANSWER.startswith(text.strip().upper()):
                 on_text(text)
 
-        generation = self.chat_model.chat(SYSTEM_PROMPT, self.few_shot, prompt, max_tokens=48, on_text=shown)
+        generation = self.chat_model.chat(self.system_prompt, self.few_shot, prompt, max_tokens=48, on_text=shown)
         text = generation.text.strip().strip('"').strip()
         if not text or text.upper().startswith(NO_ANSWER):
             return Reading(
