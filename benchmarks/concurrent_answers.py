@@ -3,14 +3,17 @@
 Each thread asks the same questions again and again; every answer must equal the one asked
 alone before (text and citations: article, offsets, quote), with 0 errors, while a child process
 keeps adding and removing unrelated articles (each build swaps generations under the readers).
+The summary gives the load average at the start and the end (the machine may be shared).
 
     .venv/bin/python benchmarks/concurrent_answers.py --rounds 5 --reader sentence
+    .venv/bin/python benchmarks/concurrent_answers.py --rounds 1 --reader llm   # the default reader
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import os
 import shutil
 import statistics
 import subprocess
@@ -64,10 +67,12 @@ def main(argv: list[str] | None = None) -> int:
         shutil.copytree(ROOT / "seeds", corpus)
         build_index([corpus], ix)
         alone = {q: key(answer(q, index_dir=ix, reader=args.reader)) for q in QUESTIONS}
+        load_before = os.getloadavg()[0]
         writer = subprocess.Popen([sys.executable, "-c", WRITER, str(corpus), str(ix), str(args.builds)], cwd=ROOT)
         errors: list[str] = []
         mismatches: list[str] = []
         latencies: list[float] = []
+        during = [0]  # answers that finished while the writer was still building
         lock = threading.Lock()
 
         def ask(worker: int) -> None:
@@ -85,6 +90,7 @@ def main(argv: list[str] | None = None) -> int:
                         continue
                     with lock:
                         latencies.append(time.perf_counter() - start)
+                        during[0] += writer.poll() is None
                         if got != alone[q]:
                             mismatches.append(f"{q!r} round {r}: {got[0]!r} != {alone[q][0]!r}")
 
@@ -100,12 +106,15 @@ def main(argv: list[str] | None = None) -> int:
     summary = {
         "answers": len(latencies) + len(errors),
         "builds_during": args.builds,
+        "answers_while_building": during[0],
         "errors": len(errors),
         "mismatches": len(mismatches),
         "writer_exit": writer_code,
         "p50_s": round(p50, 3),
         "p95_s": round(p95, 3),
         "examples": (errors + mismatches)[:5],
+        "reader": args.reader,
+        "load_average": [round(load_before, 1), round(os.getloadavg()[0], 1)],
     }
     print(json.dumps(summary, ensure_ascii=False, indent=1))
     return 0 if not (errors or mismatches or writer_code) else 1
