@@ -86,15 +86,32 @@ def main(argv: list[str] | None = None) -> int:
             }
         records.append(row)
         print(f"{n}/{len(chosen)}", file=sys.stderr, end="\r")
+        if args.out and (n % 10 == 0 or n == len(chosen)):  # a run stopped early still leaves its figures
+            write(args, summarise(args, records, copied, migrate_s, list(pipelines)), records)
+    summary = summarise(args, records, copied, migrate_s, list(pipelines))
+    print(json.dumps(summary, indent=2))
+    return 0
+
+
+def write(args: argparse.Namespace, summary: dict[str, Any], records: list[dict[str, Any]]) -> None:
+    Path(args.out).write_text(json.dumps({**summary, "questions": records}, indent=2, ensure_ascii=False) + "\n")
+
+
+def summarise(
+    args: argparse.Namespace, records: list[dict[str, Any]], copied: Any, migrate_s: float, names: list[str]
+) -> dict[str, Any]:
+    """The figures over the questions asked so far."""
+    from evals.squad import RECALL_AT
+
     summary: dict[str, Any] = {
         "dataset": args.dev,
-        "sample": {"questions": len(chosen), "seed": args.seed},
+        "sample": {"questions": len(records), "of_limit": args.limit, "seed": args.seed},
         "reader": args.reader,
         "top_k": args.top_k,
         "corpus": {"articles": copied.articles, "sentences": copied.sentences, "chunks": copied.chunks},
         "migrate_seconds": round(migrate_s, 1),
     }
-    for name in pipelines:
+    for name in names:
         rows = [r[name] for r in records]
         times = [r["search_s"] for r in rows]
         summary[name] = {
@@ -114,10 +131,7 @@ def main(argv: list[str] | None = None) -> int:
         ),
         "of": len(records),
     }
-    print(json.dumps(summary, indent=2))
-    if args.out:
-        Path(args.out).write_text(json.dumps({**summary, "questions": records}, indent=2, ensure_ascii=False) + "\n")
-    return 0
+    return summary
 
 
 if __name__ == "__main__":

@@ -130,9 +130,11 @@ def local_folder(location: MilvusLocation) -> Path:
     file (``archive.db.citeqa/``), or under ``~/.cache/citeqa/milvus/`` for a server."""
     if location.lite:
         folder = Path(f"{location.uri}.citeqa")
-    else:
-        host = "".join(c if c.isalnum() or c in "-." else "_" for c in location.uri.split("://", 1)[-1])
-        folder = Path("~/.cache/citeqa/milvus").expanduser() / f"{host}_{location.db_name}_{location.prefix}"
+        if folder.parent.is_dir():  # else opening the store says the folder is missing; make nothing
+            folder.mkdir(exist_ok=True)
+        return folder
+    host = "".join(c if c.isalnum() or c in "-." else "_" for c in location.uri.split("://", 1)[-1])
+    folder = Path("~/.cache/citeqa/milvus").expanduser() / f"{host}_{location.db_name}_{location.prefix}"
     folder.mkdir(parents=True, exist_ok=True)
     return folder
 
