@@ -46,7 +46,7 @@ def get_pipeline(
     with _pipelines_lock:
         if directory is None and location is None:
             directory = ensure_default_index().resolve()
-        key = (str(directory), key_reader, repack, llm, llm_model, llm_api, repr(location))
+        key = (str(directory), key_reader, repack, llm, llm_model, llm_api, str(hash(location)))  # hash: no token shown
         if key not in _pipelines:
             _pipelines[key] = Pipeline(
                 directory, reader=reader, repack=repack, llm=llm, llm_model=llm_model, llm_api=llm_api, store=location

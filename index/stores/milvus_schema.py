@@ -24,7 +24,7 @@ from __future__ import annotations
 import json
 import logging
 import os
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -62,7 +62,7 @@ class MilvusLocation:
     """
 
     uri: str
-    token: str = ""
+    token: str = field(default="", repr=False)  # never in a log line or traceback
     db_name: str = ""
     prefix: str = DEFAULT_PREFIX
 

@@ -54,7 +54,7 @@ def test_locations_name_lite_files_and_servers(tmp_path):
     lite = parse_location(f"milvus:{tmp_path}/a.db")
     assert lite.lite and lite.uri == str(tmp_path / "a.db") and str(lite) == f"milvus:{tmp_path}/a.db"
     server = parse_location("http://db.example:19530", user="ann", password="pw")
-    assert not server.lite and server.token == "ann:pw"
+    assert not server.lite and server.token == "ann:pw" and "pw" not in repr(server) + str(server)
     with pytest.raises(ValueError, match=r"milvus:PATH.*http\(s\)://HOST:PORT"):
         parse_location("./archive.db")
     with pytest.raises(ValueError, match="needs a password"):
