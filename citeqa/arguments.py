@@ -90,6 +90,11 @@ def build_parser() -> argparse.ArgumentParser:
     p_faq.add_argument("--list", action="store_true", help="list the indexed articles and exit")
     p_faq.add_argument("--refresh", action="store_true", help="generate again instead of reading the stored FAQ")
     p_faq.add_argument("--json", action="store_true", help="print the FAQ as JSON")
+    p_faq.add_argument(
+        "--markdown",
+        action="store_true",
+        help="print the article as Markdown with its FAQ section filled (under its FAQ heading, or at the end)",
+    )
     store_arguments(p_faq)
     llm_arguments(p_faq)
 

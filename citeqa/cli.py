@@ -23,6 +23,7 @@ from qa import (
     build_milvus,
     default_index_dir,
     faq,
+    faq_markdown,
     get_pipeline,
     make_embedder,
     migrate_to_milvus,
@@ -141,6 +142,10 @@ def _faq(args: argparse.Namespace) -> int:
     if args.json:
         data = {k: [{"question": i.question, "answer": i.answer.to_dict()} for i in v] for k, v in out.items()}
         print(json.dumps(data, ensure_ascii=False, indent=2))
+        return EXIT_OK
+    if args.markdown:
+        for article_id, items in out.items():
+            print(shown(faq_markdown(pipeline.article(article_id), items)))
         return EXIT_OK
     for article_id, items in out.items():
         print(f"# {shown(pipeline.article(article_id).title)}  [{shown(article_id)}]")

@@ -31,7 +31,7 @@ from qa.errors import (
     ModelNotAvailableError,
 )
 from qa.faq import PRECOMPUTE_MAX_ARTICLES as FAQ_PRECOMPUTE_MAX_ARTICLES
-from qa.faq import FaqError, FaqItem, faq
+from qa.faq import FaqError, FaqItem, faq, faq_markdown
 from qa.feedback import feedback_path, record_feedback
 from qa.llm import ChatLLM, ServerChatModel
 from qa.llm.server import APIS as LLM_APIS
@@ -50,7 +50,7 @@ from qa.readers import (
 from qa.retrieve import DEFAULT_TOP_K, HybridRetriever
 from qa.seeds import default_index_dir, ensure_default_index
 from qa.support import SupportModel, SupportSignals
-from qa.types import Answer, ArticleFilter, Citation, Evidence, Hit, Passage, StoryVersion
+from qa.types import KINDS, Answer, AnswerPart, ArticleFilter, Citation, Evidence, Hit, Passage, StoryVersion, TimeScope
 
 if TYPE_CHECKING:
     from qa.langchain_retriever import CiteqaRetriever
@@ -61,6 +61,7 @@ __all__ = [
     "DEFAULT_READER",
     "DEFAULT_TOP_K",
     "FAQ_PRECOMPUTE_MAX_ARTICLES",
+    "KINDS",
     "LLM_APIS",
     "MAX_QUESTION_CHARS",
     "ONNX_INT8_MODEL",
@@ -69,6 +70,7 @@ __all__ = [
     "SUPPORTED_SUFFIXES",
     "AbstentionPolicy",
     "Answer",
+    "AnswerPart",
     "ArticleFilter",
     "BuildReport",
     "ChatLLM",
@@ -108,12 +110,14 @@ __all__ = [
     "StoryVersion",
     "SupportModel",
     "SupportSignals",
+    "TimeScope",
     "answer",
     "build_index",
     "build_milvus",
     "default_index_dir",
     "ensure_default_index",
     "faq",
+    "faq_markdown",
     "feedback_path",
     "get_pipeline",
     "make_embedder",

@@ -21,13 +21,23 @@ from index.chunk import chunk_sentences
 from index.types import Article
 from qa.errors import CiteqaError
 from qa.llm import ChatLLM
-from qa.types import Answer
+from qa.types import Answer, ArticleFilter
 
 if TYPE_CHECKING:
     from qa.pipeline import Pipeline
 
 FAQ_FILE = "faq.sqlite"
-MAX_ITEMS = 6
+MAX_ITEMS = 10
+# What a news FAQ box asks of every story, in the order it asks: what happened, who, where, the
+# toll. Each is kept only when the article answers it (a "Was anyone killed?" on a budget story
+# is abstained on, and dropped). The LLM's own questions (who, why, how many) follow.
+NEWS_QUESTIONS = (
+    "What happened?",
+    "Who is involved?",
+    "Which countries are involved?",
+    "Was anyone killed?",
+    "Was anyone injured?",
+)
 QUESTIONS_PER_PASSAGE = 3
 MAX_PASSAGES = 6
 PASSAGE_CHARS = 900
@@ -175,25 +185,65 @@ def _generate(
     chunks = chunk_sentences(
         article.text, list(index.sentences[article.id]), article_id=article.id, max_chars=PASSAGE_CHARS, overlap=0
     )[:MAX_PASSAGES]
-    candidates: list[str] = []
+    candidates: list[str] = list(NEWS_QUESTIONS)
     for chunk in chunks:
         candidates += propose_questions(model, chunk.text)
     items: list[FaqItem] = []
     seen_questions: set[str] = set()
     seen_spans: set[tuple[int, int]] = set()
+    only_this = ArticleFilter(article_ids=frozenset({article.id}))
     for question in candidates:
         norm = " ".join(re.findall(r"\w+", question.lower()))
         if norm in seen_questions or len(items) >= MAX_ITEMS:
             continue
         seen_questions.add(norm)
-        result = pipeline.answer(question)
-        if result.abstained or result.citations[0].article_id != article.id or result.score < min_confidence:
+        # A reader of the FAQ box is reading this story: its questions are asked of it alone.
+        result = pipeline.answer(question, where=only_this)
+        if not _holds_up(result, article, question, min_confidence):
             continue
-        if _echoes(question, result.text or ""):
+        # Two questions with one answer span ask one thing; a summary's sentences may be asked after.
+        spans = {(c.answer_start or 0, c.answer_end or 0) for c in result.citations}
+        if spans & seen_spans:
             continue
-        span = (result.citations[0].answer_start or 0, result.citations[0].answer_end or 0)
-        if span in seen_spans:
-            continue
-        seen_spans.add(span)
+        if result.kind != "summary":
+            seen_spans |= spans
         items.append(FaqItem(question, result))
     return items
+
+
+def _holds_up(result: Answer, article: Article, question: str, min_confidence: float) -> bool:
+    """Whether an answer may stand in the FAQ: answered, cited from this article only, sure enough
+    (factoids and explanations, whose score is the support check's), and telling more than the
+    question; a list of one item is a factoid in disguise, and a "No" to a stock question is noise."""
+    if result.abstained or any(c.article_id != article.id for c in result.citations):
+        return False
+    if result.kind in ("factoid", "explanation") and result.score < min_confidence:
+        return False
+    if result.kind == "list" and len(result.parts) < 2:
+        return False
+    if result.kind == "yes/no" and question in NEWS_QUESTIONS and not result.verdict:
+        return False
+    return not _echoes(question, result.text or "")
+
+
+def faq_markdown(article: Article, items: Sequence[FaqItem]) -> str:
+    """The article as Markdown with its FAQ section filled: under its "Frequently Asked Questions"
+    heading when it has one, else in a new section at the end. Citations are numbered footnotes."""
+    blocks, note = [], 1
+    for item in items:
+        blocks.append(f"### {_inert_line(item.question)}\n\n" + item.answer.to_markdown(first_note=note, heading=False))
+        note += len(item.answer.citations)
+    section = "\n".join(blocks) if blocks else "(No question held up: none was answered from this article.)\n"
+    text = article.text[article.body_start :]
+    heading = _FAQ_HEADING.search(text)
+    if heading is None:
+        return text.rstrip() + "\n\n## Frequently Asked Questions (FAQ)\n\n" + section
+    return text[: heading.end()].rstrip() + "\n\n" + section + "\n" + text[heading.end() :].strip("\n")
+
+
+_FAQ_HEADING = re.compile(r"^[#\s]*(?:Frequently Asked Questions(?: \(FAQs?\))?|FAQs?)\s*:?\s*$", re.I | re.M)
+
+
+def _inert_line(text: str) -> str:
+    """A question as inert Markdown (no raw HTML, links or images), as answers are."""
+    return Answer(question=text, text=None, score=0.0).to_markdown().split("\n", 1)[0].removeprefix("**Q:** ")

@@ -28,7 +28,7 @@ from qa.evidence import rank_sentences
 from qa.kinds.detect import classify
 from qa.kinds.factoid import answer_factoid
 from qa.kinds.route import answer_kind
-from qa.kinds.timing import newest_articles, newest_date, newest_hits_first, within
+from qa.kinds.timing import newest_articles, newest_date, newest_hits_first, nothing_matches, within
 from qa.kinds.when import resolve
 from qa.llm import DEFAULT_LLM, ChatLLM, ChatModel, ServerChatModel, repacks
 from qa.questions import validate_question, validate_top_k
@@ -194,23 +194,14 @@ class Pipeline:
         store = retriever.store
         kind = classify(searched)
         scope = resolve(kind.time, today or newest_date(store)) if kind.time else None
-        if scope is not None:
-            where = within(where, scope)
+        where = within(where, scope) if scope is not None else where
         if where is not None and where.active:
-            allowed = [a for a in store.articles.values() if where.allows(a.id, a.published)]
-            if not allowed:
-                reason = "no indexed article matches the filter"
-                if scope is not None and (scope.since or scope.until):
-                    reason = f"no indexed article is from {scope.phrase} ({_days(scope.since, scope.until)})"
+            unmatched = nothing_matches(store, where, scope)
+            if unmatched:
                 return Answer(
-                    question=question,
-                    text=None,
-                    score=0.0,
-                    reason=reason,
-                    standalone_question=standalone,
-                    kind=kind.kind,
-                    time=scope,
-                )
+                    question=question, text=None, score=0.0, reason=unmatched, standalone_question=standalone,
+                    kind=kind.kind, time=scope,
+                )  # fmt: skip
         else:
             where = None
         vector = retriever.embed_query(searched)
@@ -337,9 +328,3 @@ class _Reloader:
                     )
                 self._retriever = HybridRetriever(store, embedder, settings=self.search)
             return self._retriever
-
-
-def _days(since: date | None, until: date | None) -> str:
-    if since and until:
-        return since.isoformat() if since == until else f"{since.isoformat()} to {until.isoformat()}"
-    return f"from {since.isoformat()}" if since else f"until {until.isoformat() if until else ''}"

@@ -237,12 +237,18 @@ class Answer:
             time=_time_scope(data["time"]) if data.get("time") else None,
         )
 
-    def to_markdown(self) -> str:
-        """The answer with numbered citations as Markdown, ready to paste elsewhere."""
+    def to_markdown(self, *, first_note: int = 1, heading: bool = True) -> str:
+        """The answer with numbered citations as Markdown, ready to paste elsewhere.
+
+        Args:
+            first_note: The number of its first footnote (to place several answers in one document).
+            heading: Start with the question (``**Q:** ...``).
+        """
+        lines = [f"**Q:** {_inert(self.question)}", ""] if heading else []
         if self.abstained:
-            return f"**Q:** {_inert(self.question)}\n\nThe articles do not say. ({_inert(self.reason)})\n"
-        lines = [f"**Q:** {_inert(self.question)}", "", *self._markdown_body(), ""]
-        for i, c in enumerate(self.citations, start=1):
+            return "\n".join([*lines, f"The articles do not say. ({_inert(self.reason)})"]) + "\n"
+        lines += [*self._markdown_body(first_note), ""]
+        for i, c in enumerate(self.citations, start=first_note):
             when = c.published.isoformat() if c.published else "undated"
             quote = _inert(" ".join(c.quote.split()))
             link = f" <{c.url}>" if _SAFE_URL.fullmatch(c.url) else ""
@@ -252,13 +258,13 @@ class Answer:
             )
         return "\n".join(lines) + "\n"
 
-    def _markdown_body(self) -> list[str]:
+    def _markdown_body(self, first: int) -> list[str]:
         if not self.parts:
-            markers = "".join(f"[^{i}]" for i in range(1, len(self.citations) + 1))
+            markers = "".join(f"[^{i}]" for i in range(first, first + len(self.citations)))
             return [f"**A:** {_inert(self.text or '')}{markers}"]
-        shown, n = [], 0
+        shown, n = [], first
         for part in self.parts:
-            markers = "".join(f"[^{n + i}]" for i in range(1, len(part.citations) + 1))
+            markers = "".join(f"[^{n + i}]" for i in range(len(part.citations)))
             n += len(part.citations)
             shown.append(f"{_inert(part.text)}{markers}")
         if self.kind == "list":

@@ -57,3 +57,19 @@ def newest_articles(store: Store, where: ArticleFilter | None, hits: Sequence[Hi
     for hit in hits:
         seen.setdefault(hit.chunk.article_id, store.articles[hit.chunk.article_id])
     return list(seen.values())
+
+
+def nothing_matches(store: Store, where: ArticleFilter, scope: TimeScope | None) -> str | None:
+    """Why no indexed article can answer under ``where`` (saying which dates the time words
+    allowed), or None when some article can."""
+    if any(where.allows(a.id, a.published) for a in store.articles.values()):
+        return None
+    if scope is not None and (scope.since or scope.until):
+        return f"no indexed article is from {scope.phrase} ({_days(scope.since, scope.until)})"
+    return "no indexed article matches the filter"
+
+
+def _days(since: date | None, until: date | None) -> str:
+    if since and until:
+        return since.isoformat() if since == until else f"{since.isoformat()} to {until.isoformat()}"
+    return f"from {since.isoformat()}" if since else f"until {until.isoformat() if until else ''}"

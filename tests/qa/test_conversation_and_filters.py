@@ -131,10 +131,13 @@ def test_faq_keeps_only_questions_answered_from_the_article_and_stores_them(pipe
     )
     chat.model = "scripted"
     pipeline._chat_model = chat
-    assert faq(pipeline, "harbour", min_confidence=0.99, refresh=True) == []  # the hash embedder is never that sure
+    # The hash embedder is never that sure of a factoid; the news box's "What happened?" is a
+    # summary of copied sentences, kept on its own terms. The toll questions find no one killed.
+    sure = faq(pipeline, "harbour", min_confidence=0.99, refresh=True)
+    assert [(i.question, i.answer.kind) for i in sure] == [("What happened?", "summary")]
     items = faq(pipeline, "harbour", min_confidence=0.3, refresh=True)
-    assert [i.question for i in items] == ["Who led the repair crew on the harbour bridge?"]
-    assert items[0].answer.citations[0].article_id == "harbour"
+    assert [i.question for i in items] == ["What happened?", "Who led the repair crew on the harbour bridge?"]
+    assert {c.article_id for i in items for c in i.answer.citations} == {"harbour"}
     calls = len(chat.prompts)
     assert faq(pipeline, "harbour", min_confidence=0.3) == items
     assert len(chat.prompts) == calls, "a stored FAQ is read back, not generated again"
