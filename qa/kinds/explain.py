@@ -14,6 +14,7 @@ from collections.abc import Sequence
 from dataclasses import replace
 
 from index.stores import Store
+from index.types import Article, Sentence
 from qa.cite import cite
 from qa.kinds.clauses import clauses, content_terms, coverage
 from qa.snap import Span
@@ -64,3 +65,43 @@ def stated_cause(store: Store, question: str, evidence: Sequence[Evidence], min_
                 span = Span(article_id=item.article.id, start=marker.start(), end=end, similarity=1.0)
                 return cite(item.article, store.sentences[item.article.id], span)
     return None
+
+
+# "Why does it matter?" names nothing to search for: it asks for the story's significance, which
+# news writes with these phrases.
+_SIGNIFICANCE_QUESTION = re.compile(
+    r"^why (?:does|is|would|should) (?:it|this|that|any of this|the story)(?: all)? "
+    r"(?:matter|important|significant|a big deal)\b|^what does (?:it|this|that) mean\b|^why should (?:i|we) care\b",
+    re.I,
+)
+SIGNIFICANCE = re.compile(
+    r"\b(?:is|was|are|were) (?:seen|viewed|regarded) as\b|\bmarks? (?:a|the)\b|\bstep (?:toward|towards)\b|"
+    r"\bsignifican(?:t|ce)\b|\bimportan(?:t|ce)\b|\bseriousness\b|\braised? concerns?\b|\bthreat(?:en)?s?\b|"
+    r"\bpowder keg\b|\bcould (?:lead|mean|trigger)\b|\bconsequences?\b|\bimplications?\b",
+    re.I,
+)
+
+
+def asks_significance(question: str) -> bool:
+    """Whether ``question`` asks why the story matters ("Why does it matter?") rather than naming a cause."""
+    return _SIGNIFICANCE_QUESTION.search(question.strip()) is not None
+
+
+def significance(store: Store, article: Article) -> Citation | None:
+    """The sentence of ``article`` that says what the story means (most such phrases, the later on a
+    tie: news states it near the end), cited with its phrase's clause highlighted; or None."""
+    best: tuple[int, int, Sentence] | None = None
+    for sentence in store.sentences[article.id]:
+        if sentence.start < article.body_start:
+            continue
+        cues = len(SIGNIFICANCE.findall(article.text, sentence.start, sentence.end))
+        if cues and (best is None or (cues, sentence.index) > best[:2]):
+            best = (cues, sentence.index, sentence)
+    if best is None:
+        return None
+    sentence = best[2]
+    start, end = next(
+        (c for c in clauses(article.text, sentence.start, sentence.end) if SIGNIFICANCE.search(article.text, *c)),
+        (sentence.start, sentence.end),
+    )
+    return cite(article, store.sentences[article.id], Span(article_id=article.id, start=start, end=end, similarity=1.0))

@@ -15,7 +15,7 @@ from qa.cite import quote
 from qa.config import DEFAULT_EVIDENCE, EvidenceWeights
 from qa.evidence import rank_sentences
 from qa.kinds.detect import QuestionKind
-from qa.kinds.explain import explanation_from, stated_cause
+from qa.kinds.explain import asks_significance, explanation_from, significance, stated_cause
 from qa.kinds.factoid import answer_factoid
 from qa.kinds.listing import answer_list
 from qa.kinds.summary import answer_summary, articles_of
@@ -68,23 +68,20 @@ def answer_kind(
     if kind.kind == "list":
         evidence = rank_sentences(store, question, vector, hits, weights)
         return answer_list(store, question, kind.head, evidence, factoid, policy=policy)
+    if kind.kind == "explanation" and asks_significance(question):
+        story = list(candidates) or articles_of(store, hits)
+        cited = significance(store, story[0]) if story else None
+        if cited is None:
+            reason = "the articles do not say what the story means"
+            return Answer(question=question, text=None, score=0.0, reason=reason, kind="explanation")
+        return _cited_explanation(store, question, cited)
     if kind.kind == "explanation":
         found = explanation_from(store, factoid())
         if not found.abstained:
             return found
         evidence = rank_sentences(store, question, vector, hits, weights)
         citation = stated_cause(store, question, evidence, policy.min_relevance)
-        if citation is None:
-            return found
-        assert citation.answer_start is not None and citation.answer_end is not None
-        return replace(
-            found,
-            text=store.articles[citation.article_id].text[citation.answer_start : citation.answer_end],
-            reason="",
-            considered=(),
-            citations=(citation,),
-            parts=(AnswerPart(text=citation.quote, citations=(citation,)),),
-        )
+        return found if citation is None else _cited_explanation(store, question, citation)
     if newest_first and hits:
         # The newest article near the top answers alone when it can: the newer report wins.
         newest = hits[0].chunk.article_id
@@ -102,6 +99,15 @@ def answer_kind(
         if not found.abstained:
             return replace(found, citations=(*found.citations, *earlier_reports(store, question, vector, hits, found)))
     return factoid()
+
+
+def _cited_explanation(store: Store, question: str, citation: Citation) -> Answer:
+    """An explanation found by rule: the highlighted clause as its short answer, its sentence as its
+    part; scored 0.5, as no reader weighed it."""
+    assert citation.answer_start is not None and citation.answer_end is not None
+    text = store.articles[citation.article_id].text[citation.answer_start : citation.answer_end]
+    part = AnswerPart(text=citation.quote, citations=(citation,))
+    return Answer(question=question, text=text, score=0.5, citations=(citation,), kind="explanation", parts=(part,))
 
 
 def earlier_reports(

@@ -262,3 +262,10 @@ def test_the_latest_figure_wins_and_the_older_report_is_shown_beside_it(tmp_path
     newest, *older = result.citations
     assert newest.published == date(2024, 3, 12) and "rose to five" in newest.quote
     assert older and older[0].published == date(2024, 3, 1) and "Two people were killed" in older[0].quote
+
+
+@pytest.mark.models
+def test_why_it_matters_is_the_sentence_that_says_what_the_story_means(seeds):
+    result = seeds.answer("Why does it matter?")
+    assert result.kind == "explanation" and "is seen as a step toward deescalation" in result.text, result
+    exact(seeds, result)
