@@ -73,7 +73,10 @@ class MilvusStore:
         return self.manifest.embedding_model
 
     def vectors_of_sentences(self, article_id: str, first: int, last: int) -> np.ndarray:
-        return self.records.sentence_vectors([article_id])[article_id][first:last]
+        found = self.records.sentence_vector_rows([(article_id, first, last)])
+        if any((article_id, i) not in found for i in range(first, last)):
+            raise KeyError(f"{article_id!r} has no sentences {first}..{last - 1} in {self.location}")
+        return np.vstack([found[(article_id, i)] for i in range(first, last)]).reshape(last - first, -1)
 
     def lexical_overlap(self, question: str, texts: Sequence[str]) -> np.ndarray:
         """As :meth:`index.bm25.BM25.overlap`, with each term's document frequency counted by Milvus."""
@@ -210,12 +213,13 @@ class MilvusStore:
         if not candidates:
             return {}
         rows |= self.records.chunk_rows([c for c in candidates if c not in rows], with_vectors=True)
-        sentences = self.records.sentence_vectors(sorted({a for a, _ in candidates}))
+        spans = [(a, int(rows[(a, i)]["first_sentence"]), int(rows[(a, i)]["last_sentence"])) for a, i in candidates]
+        sentences = self.records.sentence_vector_rows(spans)
         weight = settings.best_sentence_weight
         scores = {}
-        for key in candidates:
+        for key, (article_id, first, last) in zip(candidates, spans, strict=True):
             row = rows[key]
-            best = float((sentences[key[0]][row["first_sentence"] : row["last_sentence"]] @ query).max())
+            best = max(float(sentences[(article_id, i)] @ query) for i in range(first, last))
             cosine = float(np.asarray(row["vector"], dtype=np.float32) @ query)
             scores[key] = weight * best + (1 - weight) * cosine
         return scores

@@ -60,6 +60,7 @@ class Records:
         self._sentences = _Cache(CACHED_ARTICLES)
         self._vectors = _Cache(CACHED_ARTICLES)
         self._metadata = _Cache(16 * CACHED_ARTICLES)
+        self._sentence_rows = _Cache(8 * CACHED_ARTICLES)  # single sentences' vectors, ~50 MiB at 384 dimensions
 
     def _rows(self, kind: str, expr: str, fields: Sequence[str], **values: Any) -> list[dict]:
         """Rows matching ``expr``: one query (an iterator costs several round trips) unless they fill
@@ -160,6 +161,24 @@ class Records:
                 vectors = np.asarray([v for _, v in sorted(found, key=lambda x: x[0])], dtype=np.float32)
                 self._vectors.put(i, vectors.reshape(len(found), -1))
                 out[i] = self._vectors[i]
+        return out
+
+    def sentence_vector_rows(self, wanted: Sequence[tuple[str, int, int]]) -> dict[tuple[str, int], np.ndarray]:
+        """Vectors of sentences ``first``..``last - 1`` of each ``(article id, first, last)``, by
+        (article id, sentence index): read by primary key, which Milvus finds without a scan."""
+        keys = list(dict.fromkeys((a, i) for a, first, last in wanted for i in range(first, last)))
+        with self._lock:
+            out = {k: self._sentence_rows[k] for k in keys if k in self._sentence_rows}
+        missing = [row_id(a, i) for a, i in keys if (a, i) not in out]
+        for batch in in_batches(missing):
+            for r in self.client.get(
+                self.location.name("sentences"), ids=batch, output_fields=["article_id", "idx", "vector"]
+            ):
+                out[(str(r["article_id"]), int(r["idx"]))] = np.asarray(r["vector"], dtype=np.float32)
+        with self._lock:
+            for k in keys:
+                if k in out:
+                    self._sentence_rows.put(k, out[k])
         return out
 
     def chunk_rows(self, keys: Sequence[_Key], *, with_vectors: bool = False) -> dict[_Key, dict]:

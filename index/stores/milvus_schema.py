@@ -43,6 +43,7 @@ WRITING_KEY = "citeqa.writing"  # the id of a write in progress; left set by one
 HNSW_M = 32
 HNSW_EF_CONSTRUCTION = 200
 HNSW_EF_SEARCH = 256  # at least the candidate depth; a search asks for max(this, depth)
+LITE_GRPC_OPTIONS = {"grpc.keepalive_time_ms": 300_000, "grpc.keepalive_permit_without_calls": 0}
 _DUMMY_DIM = 2  # Milvus wants a vector field in every collection; articles and meta carry a constant one
 
 
@@ -154,7 +155,11 @@ def connect(location: MilvusLocation) -> Any:
     if location.lite and not Path(location.uri).parent.is_dir():
         raise StoreUnreachableError(f"cannot open {location}: the folder {Path(location.uri).parent} does not exist")
     try:
-        return MilvusClient(location.uri, token=location.token, db_name=location.db_name, timeout=30)
+        # Milvus Lite's in-process gRPC server takes gRPC's default of one ping per 5 minutes and
+        # closes a connection that pings more (GOAWAY "too_many_pings"), then refuses new clients;
+        # pymilvus pings every 10 s, idle or not. A server allows that.
+        options = {"grpc_options": LITE_GRPC_OPTIONS} if location.lite else {}
+        return MilvusClient(location.uri, token=location.token, db_name=location.db_name, timeout=30, **options)
     except MilvusException as err:
         raise StoreUnreachableError(
             f"cannot reach the Milvus store at {location}: {err.message}; start the server or check the URI"
@@ -231,10 +236,12 @@ def create_collections(client: Any, location: MilvusLocation, manifest: MilvusMa
             s.add_field("article_id", DataType.VARCHAR, max_length=ID_CHARS)
         return s
 
-    def dummy(s: Any) -> Any:
+    def dummy(s: Any, by_article: bool = True) -> Any:
         s.add_field("dummy", DataType.FLOAT_VECTOR, dim=_DUMMY_DIM)
         params = client.prepare_index_params()
         params.add_index("dummy", index_type="FLAT", metric_type="L2")
+        if by_article:
+            params.add_index("article_id", index_type="INVERTED")
         return params
 
     chunks = schema()
@@ -252,6 +259,8 @@ def create_collections(client: Any, location: MilvusLocation, manifest: MilvusMa
     params.add_index(
         "vector", index_type="HNSW", metric_type="IP", params={"M": HNSW_M, "efConstruction": HNSW_EF_CONSTRUCTION}
     )
+    params.add_index("article_id", index_type="INVERTED")  # the article filters, and reads by article
+    params.add_index("published", index_type="INVERTED")  # the date filters
     params.add_index(
         "sparse",
         index_type="SPARSE_INVERTED_INDEX",
@@ -265,7 +274,8 @@ def create_collections(client: Any, location: MilvusLocation, manifest: MilvusMa
         sentences.add_field(name, DataType.INT64)
     sentences.add_field("vector", DataType.FLOAT_VECTOR, dim=manifest.dimension)
     params = client.prepare_index_params()
-    params.add_index("vector", index_type="FLAT", metric_type="IP")  # read by article, never searched
+    params.add_index("vector", index_type="FLAT", metric_type="IP")  # read by key, never searched
+    params.add_index("article_id", index_type="INVERTED")
     client.create_collection(location.name("sentences"), schema=sentences, index_params=params)
 
     articles = schema()
@@ -277,7 +287,7 @@ def create_collections(client: Any, location: MilvusLocation, manifest: MilvusMa
     client.create_collection(location.name("articles"), schema=articles, index_params=dummy(articles))
 
     meta = schema(id_field=False)
-    client.create_collection(location.name("meta"), schema=meta, index_params=dummy(meta))
+    client.create_collection(location.name("meta"), schema=meta, index_params=dummy(meta, by_article=False))
     set_properties(client, location, {MANIFEST_KEY: manifest.to_json(), GENERATION_KEY: "0", WRITING_KEY: ""})
 
 
