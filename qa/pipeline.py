@@ -25,6 +25,7 @@ from qa.abstention import DEFAULT_POLICY, AbstentionPolicy
 from qa.config import DEFAULT_EVIDENCE, EvidenceWeights
 from qa.conversation import REWRITER_CONTEXT, needs_context, rewrite_question
 from qa.evidence import rank_sentences
+from qa.kinds import entities
 from qa.kinds.detect import classify
 from qa.kinds.factoid import answer_factoid
 from qa.kinds.route import answer_kind
@@ -64,9 +65,8 @@ class Pipeline:
         store: A Milvus store instead of the index folder: ``"milvus:./archive.db"`` (Milvus Lite),
             ``"http://host:19530"`` or a :class:`index.stores.milvus_schema.MilvusLocation`; its FAQs
             are kept in a folder beside it (see :func:`index.stores.milvus_schema.local_folder`).
-        worded: Let the LLM shorten a summary's sentences, each shown only when every name,
-            number and content word of it is in its cited sentence (see :mod:`qa.kinds.verify`);
-            False: summaries are copied sentences.
+        worded: Let the LLM shorten summary sentences, each shown only when proven against its
+            cited sentence (see :mod:`qa.kinds.verify`); False: copied sentences.
     """
 
     def __init__(
@@ -234,14 +234,13 @@ class Pipeline:
         return self._read(retriever, question, hits, vector)
 
     def warm_in_background(self) -> None:
-        """Start loading the reader's model on a thread, so it loads while the index does.
-
-        Any failure is left for the first question to report, where it is raised as usual.
-        """
+        """Load the reader's model on a thread while the index loads, then list answers' entity
+        model; any failure is left for the first question to report, as usual."""
 
         def run() -> None:
             with contextlib.suppress(Exception):  # the first answer() raises it, with its own message
                 self.reader.warm()
+                entities.warm()
 
         threading.Thread(target=run, name="citeqa-warm", daemon=True).start()
 
