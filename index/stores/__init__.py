@@ -1,7 +1,9 @@
 """Where an index lives: the :class:`Store` Protocol and its implementations.
 
 ``embedded`` (the default) keeps FAISS vectors, a BM25 matrix and SQLite records in one folder,
-with atomic generations (``generations``).
+with atomic generations (``generations``). ``milvus`` keeps them in Milvus (Lite, Standalone or
+Distributed: :func:`index.stores.milvus.open_milvus`, built by ``milvus_build``); it is imported
+only where asked for, so pymilvus is not loaded with this package.
 """
 
 from index.stores.base import DEFAULT_SEARCH, MODES, SearchSettings, Store
