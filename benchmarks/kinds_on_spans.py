@@ -18,32 +18,43 @@ from collections import Counter
 from pathlib import Path
 from typing import Any
 
-import qa.pipeline
 from evals import newsqa, squad
 from evals.scoring import best_over, f1, short_answer
-from qa import Pipeline
-from qa.kinds.detect import QuestionKind, classify
+from qa import DEFAULT_TOP_K, Answer, Pipeline
+from qa.kinds.detect import classify
+from qa.kinds.factoid import answer_factoid
+
+
+def factoid(pipeline: Pipeline, question: str) -> Answer:
+    """The pipeline as it was before kinds: the same retrieval, read as a factoid."""
+    retriever = pipeline.retriever
+    vector = retriever.embed_query(question)
+    hits = retriever.search(question, DEFAULT_TOP_K, query_vector=vector)
+    return answer_factoid(
+        retriever.store,
+        retriever.embedder,
+        pipeline.reader,
+        question,
+        hits,
+        vector,
+        weights=pipeline.evidence_weights,
+        policy=pipeline.policy,
+    )
 
 
 def run(pipeline: Pipeline, questions: list[tuple[str, tuple[str, ...]]], routed: bool) -> dict[str, Any]:
-    real = qa.pipeline.classify
-    if not routed:  # the pipeline as it was before kinds: every question a factoid
-        qa.pipeline.classify = lambda q: QuestionKind("factoid", "", None)  # type: ignore[assignment]
-    try:
-        scores: list[float] = []
-        seconds: list[float] = []
-        abstained = 0
-        shapes: Counter[str] = Counter()
-        for question, answers in questions:
-            began = time.perf_counter()
-            result = pipeline.answer(question)
-            seconds.append(time.perf_counter() - began)
-            shapes[result.kind] += 1
-            predicted = short_answer(result)
-            abstained += predicted is None
-            scores.append(0.0 if predicted is None else best_over(f1, predicted, answers))
-    finally:
-        qa.pipeline.classify = real
+    scores: list[float] = []
+    seconds: list[float] = []
+    abstained = 0
+    shapes: Counter[str] = Counter()
+    for question, answers in questions:
+        began = time.perf_counter()
+        result = pipeline.answer(question) if routed else factoid(pipeline, question)
+        seconds.append(time.perf_counter() - began)
+        shapes[result.kind] += 1
+        predicted = short_answer(result)
+        abstained += predicted is None
+        scores.append(0.0 if predicted is None else best_over(f1, predicted, answers))
     n = max(len(questions), 1)
     return {
         "f1": round(100 * sum(scores) / n, 1),
