@@ -2,9 +2,12 @@
 
 Each user is a gradio_client asking the seed article's questions one after another; all users
 start together. Reported per setting and number of users: answers per minute, p50/p95 seconds per
-answer, errors, and the fewest answers any user got (none starved means every user got all).
+answer, errors, the fewest answers any user got (none starved means every user got all), and how
+many answers equal the one the same server gave to that question asked alone beforehand (the
+"copy as Markdown" text: the answer, each citation's article, offsets and quote), with the load
+average at the start and end of each row.
 
-    .venv/bin/python benchmarks/chat_concurrency.py --users 1 4 8 --questions 2
+    .venv/bin/python benchmarks/chat_concurrency.py --users 1 4 8 --questions 10
 
 The LLM server is llama-cpp-python's (started here on 127.0.0.1, model alias = the packaged name,
 so the FAQ stored for the in-process reader is the server's too and neither run makes FAQs).
@@ -53,10 +56,29 @@ def wait_for_port(port: int, proc: subprocess.Popen[bytes], timeout: float = 300
     raise SystemExit("server did not start")
 
 
-def run_users(url: str, users: int, questions: int) -> dict[str, Any]:
+def ask(client: Any, question: str) -> str:
+    """The server's answer to ``question`` in a fresh conversation, as its "copy as Markdown" text."""
+    history, _, markdown = client.predict(question, [], [], "", "", api_name="/ask")
+    reply = str(history[-1]["content"])
+    if "error" in reply.lower() and "server" in reply.lower():
+        raise RuntimeError(reply[:200])
+    return str(markdown)
+
+
+def sequential(url: str) -> dict[str, str]:
+    """Every question asked once, alone: the answers the concurrent ones must equal."""
     from gradio_client import Client
 
+    client = Client(url, verbose=False)
+    return {question: ask(client, question) for question in QUESTIONS}
+
+
+def run_users(url: str, users: int, questions: int, alone: dict[str, str] | None = None) -> dict[str, Any]:
+    from gradio_client import Client
+
+    load_before = os.getloadavg()[0]
     latencies: list[float] = []
+    differing: list[str] = []
     errors: list[str] = []
     answered = [0] * users
     barrier = threading.Barrier(users)
@@ -69,10 +91,7 @@ def run_users(url: str, users: int, questions: int) -> dict[str, Any]:
             question = QUESTIONS[(n + i) % len(QUESTIONS)]
             began = time.perf_counter()
             try:
-                history, _, _ = client.predict(question, [], [], "", "", api_name="/ask")
-                reply = str(history[-1]["content"])
-                if "error" in reply.lower() and "server" in reply.lower():
-                    raise RuntimeError(reply[:200])
+                markdown = ask(client, question)
             except Exception as err:
                 with lock:
                     errors.append(f"{type(err).__name__}: {err}"[:200])
@@ -80,6 +99,8 @@ def run_users(url: str, users: int, questions: int) -> dict[str, Any]:
             with lock:
                 latencies.append(time.perf_counter() - began)
                 answered[n] += 1
+                if alone is not None and markdown != alone[question]:
+                    differing.append(f"user {n}, {question!r}: {markdown[:160]!r}")
 
     began = time.perf_counter()
     threads = [threading.Thread(target=user, args=(n,)) for n in range(users)]
@@ -98,6 +119,9 @@ def run_users(url: str, users: int, questions: int) -> dict[str, Any]:
         "errors": len(errors),
         "error_samples": errors[:3],
         "fewest_answers_per_user": min(answered),
+        "same_as_sequential": None if alone is None else len(latencies) - len(differing),
+        "differing_samples": differing[:3],
+        "load_average": [round(load_before, 1), round(os.getloadavg()[0], 1)],
     }
 
 
@@ -106,7 +130,7 @@ def main(argv: list[str] | None = None) -> int:
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--users", type=int, nargs="+", default=[1, 4, 8])
-    parser.add_argument("--questions", type=int, default=2, help="questions each user asks (default: 2)")
+    parser.add_argument("--questions", type=int, default=10, help="questions each user asks (default: 10)")
     parser.add_argument("--settings", nargs="+", choices=["in-process", "server"], default=["in-process", "server"])
     parser.add_argument("--out", help="write the results to this JSON file")
     args = parser.parse_args(argv)
@@ -142,8 +166,9 @@ def main(argv: list[str] | None = None) -> int:
             wait_for_port(port, chat)
             url = f"http://127.0.0.1:{port}/"
             run_users(url, 1, 1)  # the model loaded and its prefix cached before timing
+            alone = sequential(url)
             for users in args.users:
-                row = {"setting": setting, **run_users(url, users, args.questions)}
+                row = {"setting": setting, **run_users(url, users, args.questions, alone)}
                 print(json.dumps(row), flush=True)
                 results.append(row)
         finally:
