@@ -77,3 +77,30 @@ def normal(name: str) -> str:
 def warm() -> None:
     """Load the model now (it takes a few seconds)."""
     _nlp()
+
+
+# Names news uses for countries that ISO 3166 (pycountry) spells otherwise or leaves out.
+_COUNTRY_ALIASES = frozenset(
+    {"us", "u.s.", "usa", "america", "uk", "u.k.", "britain", "great britain", "england", "scotland", "wales",
+     "russia", "kosovo", "palestine", "north korea", "south korea", "holland", "netherlands", "czech republic",
+     "czechia", "ivory coast", "burma", "iran", "syria", "vatican", "macedonia", "laos", "moldova", "tanzania",
+     "venezuela", "bolivia", "taiwan", "united states of america"}
+)  # fmt: skip
+
+
+@functools.cache
+def _countries() -> frozenset[str]:
+    import pycountry
+
+    names = {
+        getattr(country, field).lower()
+        for country in pycountry.countries
+        for field in ("name", "official_name", "common_name")
+        if getattr(country, field, None)
+    }
+    return frozenset(names) | _COUNTRY_ALIASES
+
+
+def is_country(name: str) -> bool:
+    """Whether ``name`` names a country (ISO 3166 by pycountry, and the names news uses instead)."""
+    return normal(name) in _countries()

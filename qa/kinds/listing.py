@@ -78,7 +78,8 @@ def answer_list(
     """
     labels = labels_for(head)
     if labels:
-        parts = _entity_items(store, question, labels, evidence, policy.min_relevance)
+        countries = tokenize(head)[:1] in (["countri"], ["nation"])
+        parts = _entity_items(store, question, labels, evidence, policy.min_relevance, countries)
         if not parts:
             reason = f"no {head} are named in the passages that speak of the question"
             considered = tuple(quote(e) for e in evidence[: policy.considered_shown])
@@ -109,7 +110,12 @@ def answer_list(
 
 
 def _entity_items(
-    store: Store, question: str, labels: tuple[str, ...], evidence: Sequence[Evidence], min_relevance: float
+    store: Store,
+    question: str,
+    labels: tuple[str, ...],
+    evidence: Sequence[Evidence],
+    min_relevance: float,
+    countries: bool = False,
 ) -> list[AnswerPart]:
     asked = question.lower()
     parts: list[AnswerPart] = []
@@ -126,6 +132,8 @@ def _entity_items(
             label = relabelled[article.id].get(key, entity.label)
             if label not in labels or key in asked or any(_same(key, s) for s in seen):
                 continue
+            if countries and not ner.is_country(entity.text):
+                continue  # "Which countries?" is not answered by a city or a mis-tagged name
             seen.add(key)
             span = Span(article_id=article.id, start=entity.start, end=entity.end, similarity=1.0)
             citation = cite(article, store.sentences[article.id], span)
