@@ -43,6 +43,9 @@ WRITING_KEY = "citeqa.writing"  # the id of a write in progress; left set by one
 HNSW_M = 32
 HNSW_EF_CONSTRUCTION = 200
 HNSW_EF_SEARCH = 256  # at least the candidate depth; a search asks for max(this, depth)
+# A server's default (Bounded) may answer a query from just before a write: a build's own count
+# check, or a reader's reload after a build, would then miss it.
+STRONG = "Strong"
 LITE_GRPC_OPTIONS = {"grpc.keepalive_time_ms": 300_000, "grpc.keepalive_permit_without_calls": 0}
 _DUMMY_DIM = 2  # Milvus wants a vector field in every collection; articles and meta carry a constant one
 
@@ -267,7 +270,7 @@ def create_collections(client: Any, location: MilvusLocation, manifest: MilvusMa
         metric_type="BM25",
         params={"bm25_k1": manifest.bm25_k1, "bm25_b": manifest.bm25_b},
     )
-    client.create_collection(location.name("chunks"), schema=chunks, index_params=params)
+    client.create_collection(location.name("chunks"), schema=chunks, index_params=params, consistency_level=STRONG)
 
     sentences = schema()
     for name in ("idx", "start", "end", "batch"):
@@ -276,7 +279,9 @@ def create_collections(client: Any, location: MilvusLocation, manifest: MilvusMa
     params = client.prepare_index_params()
     params.add_index("vector", index_type="FLAT", metric_type="IP")  # read by key, never searched
     params.add_index("article_id", index_type="INVERTED")
-    client.create_collection(location.name("sentences"), schema=sentences, index_params=params)
+    client.create_collection(
+        location.name("sentences"), schema=sentences, index_params=params, consistency_level=STRONG
+    )
 
     articles = schema()
     for name in ("part", "published", "batch"):
@@ -284,10 +289,14 @@ def create_collections(client: Any, location: MilvusLocation, manifest: MilvusMa
     articles.add_field("story", DataType.VARCHAR, max_length=ID_CHARS)
     articles.add_field("text", DataType.VARCHAR, max_length=MAX_TEXT_BYTES)
     articles.add_field("record", DataType.VARCHAR, max_length=MAX_TEXT_BYTES)
-    client.create_collection(location.name("articles"), schema=articles, index_params=dummy(articles))
+    client.create_collection(
+        location.name("articles"), schema=articles, index_params=dummy(articles), consistency_level=STRONG
+    )
 
     meta = schema(id_field=False)
-    client.create_collection(location.name("meta"), schema=meta, index_params=dummy(meta, by_article=False))
+    client.create_collection(
+        location.name("meta"), schema=meta, index_params=dummy(meta, by_article=False), consistency_level=STRONG
+    )
     set_properties(client, location, {MANIFEST_KEY: manifest.to_json(), GENERATION_KEY: "0", WRITING_KEY: ""})
 
 
