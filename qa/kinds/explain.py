@@ -20,12 +20,17 @@ from qa.kinds.clauses import clauses, content_terms, coverage
 from qa.snap import Span
 from qa.types import Answer, AnswerPart, Citation, Evidence
 
+# Markers a cause follows (the span runs from the marker): "led to" or "resulting in" come after it.
 CAUSE = re.compile(
-    r"\b(?:because|since|due to|owing to|as a result|after|following|amid|in response to|in order to|so that|"
-    r"so as to|led to|caused|prompted|triggered|the reason|resulting in|by (?=\w+ing\b))\b",
+    r"\b(?:because|since|due to|owing to|as a result of|after|following|amid|in response to|in order to|"
+    r"so as to|the reason|when|by (?=\w+ing\b))\b",
     re.I,
 )
 _MIN_COVERAGE = 0.3
+# An answer whose content words are this much the question's own restates it.
+RESTATED = 0.7
+# A clause opening with these says what followed, not why: "resulting in the death of an officer".
+_EFFECT = re.compile(r"(?:resulting in|leading to|causing|which led to|so that|prompting)\b", re.I)
 
 
 def explanation_from(store: Store, found: Answer) -> Answer:
@@ -43,6 +48,14 @@ def explanation_from(store: Store, found: Answer) -> Answer:
             end = max(end, clause_end)
             break
     widened = replace(citation, answer_start=start, answer_end=end)
+    text = article.text[start:end]
+    if _EFFECT.match(text) and not found.question.lower().startswith("how"):
+        reason = "the passage the reader chose gives a consequence, not a reason"
+        return replace(found, text=None, citations=(), reason=reason, kind="explanation")
+    if coverage(content_terms(text), found.question) >= RESTATED:
+        # "Why did the paramilitaries ambush the patrol?" -> "paramilitaries ambushed a patrol" gives no reason.
+        reason = "the passage the reader chose restates the question without giving a reason"
+        return replace(found, text=None, citations=(), reason=reason, kind="explanation")
     return replace(
         found,
         text=article.text[start:end],

@@ -269,3 +269,11 @@ def test_why_it_matters_is_the_sentence_that_says_what_the_story_means(seeds):
     result = seeds.answer("Why does it matter?")
     assert result.kind == "explanation" and "is seen as a step toward deescalation" in result.text, result
     exact(seeds, result)
+
+
+@pytest.mark.models
+def test_an_explanation_is_a_cause_not_what_followed(seeds):
+    result = seeds.answer("What caused the tensions?")
+    assert result.kind == "explanation" and not result.abstained, result
+    assert "ambushed a Kosovan police patrol" in result.text and "resulting in" not in result.text
+    exact(seeds, result)
