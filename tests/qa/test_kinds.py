@@ -273,7 +273,7 @@ def test_why_it_matters_is_the_sentence_that_says_what_the_story_means(seeds):
 
 @pytest.mark.models
 def test_an_explanation_is_a_cause_not_what_followed(seeds):
-    result = seeds.answer("What caused the tensions?")
+    result = Pipeline(seeds.index_dir).answer("What caused the tensions?")  # the default LLM reader
     assert result.kind == "explanation" and not result.abstained, result
     assert "ambushed a Kosovan police patrol" in result.text and "resulting in" not in result.text
     exact(seeds, result)
