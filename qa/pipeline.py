@@ -29,7 +29,7 @@ from qa.kinds import entities
 from qa.kinds.detect import classify
 from qa.kinds.factoid import answer_factoid
 from qa.kinds.route import answer_kind
-from qa.kinds.timing import newest_articles, newest_date, newest_hits_first, nothing_matches, within
+from qa.kinds.timing import date_filter, newest_articles, newest_date, newest_hits_first
 from qa.kinds.when import resolve
 from qa.llm import DEFAULT_LLM, ChatLLM, ChatModel, ServerChatModel, repacks
 from qa.questions import validate_question, validate_top_k
@@ -194,16 +194,12 @@ class Pipeline:
         store = retriever.store
         kind = classify(searched)
         scope = resolve(kind.time, today or newest_date(store)) if kind.time else None
-        where = within(where, scope) if scope is not None else where
-        if where is not None and where.active:
-            unmatched = nothing_matches(store, where, scope)
-            if unmatched:
-                return Answer(
-                    question=question, text=None, score=0.0, reason=unmatched, standalone_question=standalone,
-                    kind=kind.kind, time=scope,
-                )  # fmt: skip
-        else:
-            where = None
+        where, scope, unmatched = date_filter(store, where, scope)
+        if unmatched:
+            return Answer(
+                question=question, text=None, score=0.0, reason=unmatched, standalone_question=standalone,
+                kind=kind.kind, time=scope,
+            )  # fmt: skip
         vector = retriever.embed_query(searched)
         hits = retriever.search(searched, top_k, query_vector=vector, where=where)
         newest_first = scope is not None and scope.newest_first

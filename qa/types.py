@@ -147,6 +147,7 @@ class TimeScope:
         since: First day allowed (inclusive), or None for no lower bound.
         until: Last day allowed (inclusive), or None for no upper bound.
         newest_first: The question asks for the most recent news: newer articles win.
+        form: Which kind of time words they were (``"recent"``, ``"week"``, ``"in-year"``…).
     """
 
     phrase: str
@@ -154,6 +155,7 @@ class TimeScope:
     since: date | None = None
     until: date | None = None
     newest_first: bool = False
+    form: str = ""
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -279,7 +281,12 @@ def _time_scope(d: dict[str, Any]) -> TimeScope:
         return date.fromisoformat(d[key]) if d.get(key) else None
 
     return TimeScope(
-        phrase=d["phrase"], today=day("today"), since=day("since"), until=day("until"), newest_first=d["newest_first"]
+        phrase=d["phrase"],
+        today=day("today"),
+        since=day("since"),
+        until=day("until"),
+        newest_first=d["newest_first"],
+        form=d.get("form", ""),
     )
 
 

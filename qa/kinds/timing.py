@@ -73,3 +73,23 @@ def _days(since: date | None, until: date | None) -> str:
     if since and until:
         return since.isoformat() if since == until else f"{since.isoformat()} to {until.isoformat()}"
     return f"from {since.isoformat()}" if since else f"until {until.isoformat() if until else ''}"
+
+
+# Time words naming a calendar date ("in 1989", "March 2024") may be the date of the event rather
+# than of the article: when no article is from then, they are read as words of the question.
+_CALENDAR = frozenset({"in-year", "month-year", "since", "before", "after"})
+
+
+def date_filter(
+    store: Store, where: ArticleFilter | None, scope: TimeScope | None
+) -> tuple[ArticleFilter | None, TimeScope | None, str | None]:
+    """The filter to search with (None: none), the time reading it keeps (None when the time
+    words were read as words of the question), and, when no article can answer, why not."""
+    narrowed = within(where, scope) if scope is not None else where
+    if narrowed is None or not narrowed.active:
+        return None, scope, None
+    unmatched = nothing_matches(store, narrowed, scope)
+    if unmatched and scope is not None and scope.form in _CALENDAR:
+        kept, _, reason = date_filter(store, where, None)
+        return kept, None, reason
+    return narrowed, scope, unmatched

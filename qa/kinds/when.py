@@ -77,7 +77,7 @@ def resolve(phrase: TimePhrase, today: date | None) -> TimeScope:
     since: date | None = None
     until: date | None = None
     if form == "recent":
-        return TimeScope(phrase=phrase.phrase, today=today, newest_first=True)
+        return TimeScope(phrase=phrase.phrase, today=today, newest_first=True, form=form)
     if "year" in g and form in ("in-year", "since", "before", "after", "month-year"):
         year = int(g["year"])
         if form == "month-year":
@@ -91,9 +91,9 @@ def resolve(phrase: TimePhrase, today: date | None) -> TimeScope:
             until = date(year - 1, 12, 31)
         else:
             since = date(year + 1, 1, 1)
-        return TimeScope(phrase=phrase.phrase, today=today, since=since, until=until)
+        return TimeScope(phrase=phrase.phrase, today=today, since=since, until=until, form=form)
     if today is None:  # "last week" of an undated archive means nothing
-        return TimeScope(phrase=phrase.phrase, today=None, newest_first=True)
+        return TimeScope(phrase=phrase.phrase, today=None, newest_first=True, form=form)
     if form == "today":
         since = until = today
     elif form == "yesterday":
@@ -126,4 +126,4 @@ def resolve(phrase: TimePhrase, today: date | None) -> TimeScope:
                     today,
                 )
             )
-    return TimeScope(phrase=phrase.phrase, today=today, since=since, until=until)
+    return TimeScope(phrase=phrase.phrase, today=today, since=since, until=until, form=form)

@@ -21,7 +21,7 @@ from qa.abstention import DEFAULT_POLICY, AbstentionPolicy
 from qa.cite import cite, quote
 from qa.config import DEFAULT_EVIDENCE, EvidenceWeights
 from qa.evidence import rank_sentences
-from qa.kinds.clauses import clauses, content_terms, coverage, negated
+from qa.kinds.clauses import clauses, content_terms, contradicts, coverage, negated
 from qa.snap import Span
 from qa.types import Answer, AnswerPart, Evidence, Hit
 
@@ -120,7 +120,7 @@ def answer_yes_no(
     item = evidence[i]
     article = item.article
     settling = article.text[start:end]
-    verdict = not negated(settling)
+    verdict = not negated(settling) and not contradicts(question, settling)
     citation = cite(
         article, store.sentences[article.id], Span(article_id=article.id, start=start, end=end, similarity=1.0)
     )

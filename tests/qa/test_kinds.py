@@ -106,9 +106,16 @@ def test_last_week_filters_to_that_week_counted_from_today(dated):
 
 
 def test_a_time_with_no_articles_says_so(dated):
-    result = dated.answer("What happened in 2019?")
+    result = dated.answer("What happened last week?", today=date(2024, 6, 1))
     assert result.abstained
-    assert "2019" in result.reason and "2019-01-01 to 2019-12-31" in result.reason
+    assert "last week" in result.reason and "2024-05-20 to 2024-05-26" in result.reason
+
+
+def test_a_calendar_date_no_article_is_from_is_read_as_the_events_date(dated):
+    # "in 2019" may date the event, not the article: with no article from 2019 it is a word of the question.
+    result = dated.answer("What did the council promise for Marlow in 2019?")
+    assert result.time is None and "no indexed article" not in result.reason, result
+    assert any("sea walls" in c.quote for c in (*result.citations, *result.considered))
 
 
 @pytest.fixture(scope="module")
