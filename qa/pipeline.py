@@ -194,7 +194,7 @@ class Pipeline:
         store = retriever.store
         kind = classify(searched)
         scope = resolve(kind.time, today or newest_date(store)) if kind.time else None
-        where, scope, unmatched = date_filter(store, where, scope)
+        where, scope, unmatched = date_filter(store, where, scope, strict=kind.kind == "summary")
         if unmatched:
             return Answer(
                 question=question, text=None, score=0.0, reason=unmatched, standalone_question=standalone,

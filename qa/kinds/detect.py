@@ -30,7 +30,7 @@ _SUMMARY = re.compile(
     r"summari[sz]e|sum up)\b|"
     r"what(?:'s| is| was| has been)? (?:happen(?:ed|ing)|going on)(?! to\b| after\b| when\b| before\b| next\b)|"
     r"what(?:'s| is) new(?:\s*[?.!]?$| about\b| with\b| in\b| on\b)|"
-    r"what(?:'s| is| was| are)(?: this| it| the story| the news| the articles?)? (?:all )?about\b|"
+    r"what(?:'s| is| was| are)(?: this| it| the| that)?(?: story| news| article| articles| report)? (?:all )?about\b|"
     r"what(?:'s| is| are) the (?:latest|news|story|situation|main points|key points|highlights|background)\b|"
     r"what do we know\b|(?:give me |an? )?(?:overview|summary|background)\b|main points\b|key points\b|"
     r"(?:any )?(?:latest|recent) (?:news|developments|updates?)\b|any news\b|what's the latest\b)",
@@ -103,7 +103,7 @@ def _kind(text: str) -> tuple[str, str]:
 
 
 _TOPIC_CUES = re.compile(
-    r"\b(?:about|on|regarding|concerning|with|of|in|to|for|from)\s+(?P<topic>.+)$|"
+    r"\b(?:about|on|regarding|concerning|with|of|in|at|during|over|surrounding|to|for|from)\s+(?P<topic>.+)$|"
     r"^(?:tell me about|summari[sz]e|sum up|overview of)\s+(?P<topic2>.+)$",
     re.I,
 )

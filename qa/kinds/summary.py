@@ -36,6 +36,8 @@ class SummarySettings:
         centrality: Weight of its closeness to the article's mean sentence.
         redundant: A sentence this close (cosine) to one already chosen adds nothing.
         min_words: Shorter sentences (bylines, datelines, captions) are not summary material.
+        topic_named: An article is summarised on a topic only when it holds this share of the
+            topic's words (idf-weighted).
     """
 
     max_parts: int = 3
@@ -44,6 +46,7 @@ class SummarySettings:
     centrality: float = 0.5
     redundant: float = 0.8
     min_words: int = 6
+    topic_named: float = 0.6
 
 
 DEFAULT_SUMMARY = SummarySettings()
@@ -64,6 +67,11 @@ def answer_summary(
     or an abstention; with ``newest_first`` the newest article's sentences lead."""
     if newest_first:
         articles = sorted(articles, key=lambda a: -(a.published.toordinal() if a.published else 0))
+    if topic:
+        # An article summarised on a topic must name most of it (idf-weighted): "Brancato's
+        # sentencing hearing" is not summarised from a story that only names Brancato.
+        shares = store.lexical_overlap(topic, [a.text[a.body_start :] for a in articles])
+        articles = [a for a, share in zip(articles, shares, strict=True) if share >= settings.topic_named]
     articles = list(articles[: settings.max_articles])
     topic_vector = embedder.embed([topic])[0] if topic else None
     terms = content_terms(topic)

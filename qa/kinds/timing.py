@@ -81,15 +81,16 @@ _CALENDAR = frozenset({"in-year", "month-year", "since", "before", "after"})
 
 
 def date_filter(
-    store: Store, where: ArticleFilter | None, scope: TimeScope | None
+    store: Store, where: ArticleFilter | None, scope: TimeScope | None, *, strict: bool = False
 ) -> tuple[ArticleFilter | None, TimeScope | None, str | None]:
     """The filter to search with (None: none), the time reading it keeps (None when the time
-    words were read as words of the question), and, when no article can answer, why not."""
+    words were read as words of the question), and, when no article can answer, why not.
+    ``strict``: a calendar date is always a filter ("What happened in 2023?" asks for its news)."""
     narrowed = within(where, scope) if scope is not None else where
     if narrowed is None or not narrowed.active:
         return None, scope, None
     unmatched = nothing_matches(store, narrowed, scope)
-    if unmatched and scope is not None and scope.form in _CALENDAR:
+    if unmatched and not strict and scope is not None and scope.form in _CALENDAR:
         kept, _, reason = date_filter(store, where, None)
         return kept, None, reason
     return narrowed, scope, unmatched
