@@ -169,7 +169,8 @@ def main(argv: list[str] | None = None) -> int:
         if args.no_logprobs:
             modes["server, no logprobs"] = {"llm": ServerChatModel(url, model, logprobs=False)}
         result: dict[str, Any] = {"model": model, "url": "llama_cpp.server on 127.0.0.1", "summary": {}}
-        work = [("seeds", seeds_dir, [(q, ()) for q in SEED_QUESTIONS])]
+        seeds: list[tuple[str, tuple[str, ...]]] = [(q, ()) for q in SEED_QUESTIONS]
+        work = [("seeds", seeds_dir, seeds)]
         if args.limit:
             chosen = sample(questions, args.limit, args.seed)
             work.append(("squad", squad_dir, [(q.question, q.answers) for q in chosen]))
