@@ -29,8 +29,7 @@ from qa.kinds import entities
 from qa.kinds.detect import classify
 from qa.kinds.factoid import answer_factoid
 from qa.kinds.route import answer_kind
-from qa.kinds.timing import date_filter, newest_articles, newest_date, newest_hits_first
-from qa.kinds.when import resolve
+from qa.kinds.timing import date_filter, newest_articles, newest_hits_first, resolve_scope
 from qa.llm import DEFAULT_LLM, ChatLLM, ChatModel, ServerChatModel, repacks
 from qa.questions import validate_question, validate_top_k
 from qa.readers import DEFAULT_READER, Reader, make_reader
@@ -193,7 +192,7 @@ class Pipeline:
         retriever = self.retriever
         store = retriever.store
         kind = classify(searched)
-        scope = resolve(kind.time, today or newest_date(store)) if kind.time else None
+        scope = resolve_scope(kind.time, today, store)
         where, scope, unmatched = date_filter(store, where, scope, strict=kind.kind == "summary")
         if unmatched:
             return Answer(

@@ -6,7 +6,8 @@ import os
 
 import pytest
 
-from citeqa.cli import _shown, main
+from citeqa.cli import main
+from citeqa.printing import shown as _shown
 from index import build_index
 from index.errors import IndexNotFoundError
 from index.stores import current_generation

@@ -40,8 +40,11 @@ _SUMMARY = re.compile(
 _IRREGULAR_PLURALS = {"people", "men", "women", "children", "police", "media", "criteria", "staff", "troops"}
 _NOT_PLURAL = re.compile(r"(?:ss|us|is|ous|news|series|species)$", re.I)
 _LIST = re.compile(
-    r"^(?:and |so )?(?:(?:which|what) (?:(?:other|two|three|several|main|major|key|different) )?"
-    rf"(?!(?:{_AUX})\b)(?P<noun>[a-z-]+)\b(?! of\b)|who (?:else )?(?:was|were|is|are|has been|have been) involved\b|"
+    # "Which tropical storms were...", "Which U.S. embassies have...": a plural after its modifiers, then a verb.
+    rf"^(?:and |so )?(?:(?:which|what) (?:(?!(?:{_AUX})\b)[\w.-]+ ){{1,2}}(?P<noun3>[a-z-]+s)\b(?= (?:{_AUX})\b)|"
+    r"(?:which|what) (?:(?:other|two|three|several|main|major|key|different) )?"
+    rf"(?!(?:{_AUX})\b)(?P<noun>[a-z-]+)\b(?! of\b)|"
+    r"who (?:else )?(?:was|were|is|are|has been|have been) involved\b|"
     r"who (?:are|were) the\b|(?:list|name) (?:the |all |every )?\w+|"
     r"what (?:are|were) (?:some of )?the (?P<noun2>[a-z-]+)\b)",
     re.I,
@@ -92,7 +95,7 @@ def _kind(text: str) -> tuple[str, str]:
         return "explanation", ""
     match = _LIST.search(text)
     if match:
-        noun = match.group("noun") or match.group("noun2")
+        noun = match.group("noun") or match.group("noun2") or match.group("noun3")
         if noun is None:
             return "list", "who" if text.lower().startswith("who") else ""
         if plural(noun):

@@ -19,6 +19,7 @@ from qa.kinds.explain import asks_significance, explanation_from, significance, 
 from qa.kinds.factoid import answer_factoid
 from qa.kinds.listing import answer_list
 from qa.kinds.summary import answer_summary, articles_of
+from qa.kinds.timing import DEVELOPING, developing, newest_hits_first
 from qa.kinds.verify import worded
 from qa.kinds.yesno import answer_yes_no
 from qa.llm import ChatLLM
@@ -82,6 +83,8 @@ def answer_kind(
         evidence = rank_sentences(store, question, vector, hits, weights)
         citation = stated_cause(store, question, evidence, policy.min_relevance)
         return found if citation is None else _cited_explanation(store, question, citation)
+    if not newest_first and developing(store, hits):
+        hits, newest_first = newest_hits_first(store, hits, DEVELOPING), True
     if newest_first and hits:
         # The newest article near the top answers alone when it can: the newer report wins.
         newest = hits[0].chunk.article_id

@@ -8,11 +8,15 @@ from datetime import date
 
 from index.stores import Store
 from index.types import Article
+from qa.kinds.when import TimePhrase, resolve
 from qa.types import ArticleFilter, Hit, TimeScope
 
 # Hits this close to the best one (a share of its score) are reordered newest first; weaker ones
 # stay behind them, so "the latest" does not promote an off-topic story for being new.
 NEAR_BEST = 0.6
+# With no time words, reports of one developing story still disagree ("4 dead", then "12 dead"): the
+# newer wins among hits this close to the best.
+DEVELOPING = 0.85
 
 
 def newest_date(store: Store) -> date | None:
@@ -36,13 +40,13 @@ def _day(article: Article) -> int:
     return article.published.toordinal() if article.published else 0
 
 
-def newest_hits_first(store: Store, hits: Sequence[Hit]) -> list[Hit]:
+def newest_hits_first(store: Store, hits: Sequence[Hit], near_best: float = NEAR_BEST) -> list[Hit]:
     """``hits`` with those near the best reordered newest article first (stable otherwise)."""
     if not hits:
         return []
     best = max(h.score for h in hits)
-    near = [h for h in hits if h.score >= NEAR_BEST * best]
-    rest = [h for h in hits if h.score < NEAR_BEST * best]
+    near = [h for h in hits if h.score >= near_best * best]
+    rest = [h for h in hits if h.score < near_best * best]
     near.sort(key=lambda h: -_day(store.articles[h.chunk.article_id]))
     return near + rest
 
@@ -90,7 +94,37 @@ def date_filter(
     if narrowed is None or not narrowed.active:
         return None, scope, None
     unmatched = nothing_matches(store, narrowed, scope)
+    undated = unmatched and not any(
+        a.published for a in store.articles.values() if where is None or where.allows(a.id, a.published)
+    )
+    if undated:  # time words cannot pick among undated articles: they are words of the question
+        kept, _, reason = date_filter(store, where, None)
+        return kept, None, reason
     if unmatched and not strict and scope is not None and scope.form in _CALENDAR:
         kept, _, reason = date_filter(store, where, None)
         return kept, None, reason
     return narrowed, scope, unmatched
+
+
+def developing(store: Store, hits: Sequence[Hit]) -> bool:
+    """Whether the hits near the best come from two or more dated articles (reports that may disagree)."""
+    if not hits:
+        return False
+    best = max(h.score for h in hits)
+    dated = {
+        h.chunk.article_id
+        for h in hits
+        if h.score >= DEVELOPING * best and store.articles[h.chunk.article_id].published
+    }
+    return len(dated) >= 2
+
+
+def resolve_scope(phrase: TimePhrase | None, today: date | None, store: Store) -> TimeScope | None:
+    """How a question's time words read against ``today`` (else the newest article's date); a
+    caller's ``today`` also ends the range: nothing is known from after it."""
+    if phrase is None:
+        return None
+    scope = resolve(phrase, today or newest_date(store))
+    if today is not None:
+        scope = replace(scope, until=min(scope.until, today) if scope.until else today)
+    return scope
