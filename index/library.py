@@ -10,7 +10,7 @@ from __future__ import annotations
 import os
 import re
 import tempfile
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -72,6 +72,7 @@ def add_files(
     embedder: Embedder | None = None,
     progress: ProgressCallback | None = None,
     existing: Mapping[str, Article] | None = None,
+    build: Callable[[Sequence[Path]], BuildReport] | None = None,
 ) -> AddReport:
     """Check ``files``, copy the good ones into the index's uploads folder and index them.
 
@@ -85,6 +86,8 @@ def add_files(
         embedder: The index's embedding model (default: the default model).
         progress: Told how embedding goes.
         existing: The articles already indexed, when the caller has them loaded (else read from disk).
+        build: Indexes the uploads folder into the store the uploads belong to (a Milvus store);
+            None: :func:`index.build_index` into ``index_dir``.
 
     Returns:
         Which files were added and which were refused, with reasons.
@@ -145,7 +148,10 @@ def add_files(
             if other != suffix:
                 (target / f"{article_id}{other}").unlink(missing_ok=True)
         _write_atomically(target / f"{article_id}{suffix}", data)
-    report = build_index([target], directory, embedder=embedder, progress=progress)
+    if build is not None:
+        report = build([target])
+    else:
+        report = build_index([target], directory, embedder=embedder, progress=progress)
     return AddReport(tuple(accepted), tuple(errors) + report.errors, report)
 
 

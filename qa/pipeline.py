@@ -8,6 +8,7 @@ import threading
 from collections.abc import Sequence
 from dataclasses import replace
 from datetime import date
+from functools import partial
 from pathlib import Path
 
 import numpy as np
@@ -19,6 +20,7 @@ from index.errors import IndexNotFoundError
 from index.library import AddReport, add_files
 from index.stores import DEFAULT_SEARCH, SearchSettings, Store
 from index.stores.milvus import MilvusStore
+from index.stores.milvus_build import build_milvus
 from index.stores.milvus_schema import MilvusLocation, local_folder, parse_location
 from index.types import Article
 from qa.abstention import DEFAULT_POLICY, AbstentionPolicy
@@ -223,10 +225,13 @@ class Pipeline:
         return replace(result, question=question, standalone_question=standalone, time=scope)
 
     def read(self, question: str, hits: Sequence[Hit], *, query_vector: np.ndarray | None = None) -> Answer:
-        """Answer ``question`` from the given passages only (no retrieval), or abstain."""
-        retriever = self.retriever
+        """Answer ``question`` as a factoid from the given passages only (no retrieval), or abstain."""
+        retriever = self.retriever  # one index generation for the whole question
         vector = retriever.embed_query(question) if query_vector is None else query_vector
-        return self._read(retriever, question, hits, vector)
+        return answer_factoid(
+            retriever.store, retriever.embedder, self.reader, question, hits, vector,
+            weights=self.evidence_weights, policy=self.policy,
+        )  # fmt: skip
 
     def warm_in_background(self) -> None:
         """Load the reader's model on a thread while the index loads, then list answers' entity
@@ -255,30 +260,15 @@ class Pipeline:
         progress: BuildProgress | None = None,
     ) -> AddReport:
         """Add uploaded ``.txt``/``.md`` files to this index (see :func:`index.library.add_files`)."""
-        retriever = self.retriever
-        return add_files(
-            files, self.index_dir, embedder=retriever.embedder, progress=progress, existing=retriever.store.articles
+        retriever, embedder = self.retriever, self.retriever.embedder
+        # Uploads to a Milvus store go into it; the side folder only keeps the uploaded files.
+        build = (
+            partial(build_milvus, location=self.location, embedder=embedder, progress=progress)
+            if self.location
+            else None
         )
-
-    def _read(
-        self,
-        retriever: HybridRetriever,
-        question: str,
-        hits: Sequence[Hit],
-        vector: np.ndarray,
-        progress: ProgressCallback | None = None,
-    ) -> Answer:
-        # One retriever (one index generation) for the whole question, even if a new one goes live meanwhile.
-        return answer_factoid(
-            retriever.store,
-            retriever.embedder,
-            self.reader,
-            question,
-            hits,
-            vector,
-            weights=self.evidence_weights,
-            policy=self.policy,
-            progress=progress,
+        return add_files(
+            files, self.index_dir, embedder=embedder, progress=progress, existing=retriever.store.articles, build=build
         )
 
 
