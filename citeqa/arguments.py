@@ -124,6 +124,7 @@ def build_parser() -> argparse.ArgumentParser:
     p_chat.add_argument("--reader", default=DEFAULT_READER, help="reader, as for 'ask'")
     p_chat.add_argument("--auth", metavar="USER:PASS", help="require this login (for a server others can reach)")
     p_chat.add_argument("--auth-file", metavar="PATH", help="require a login: one USER:PASS a line ('#' comments)")
+    store_arguments(p_chat)
     llm_arguments(p_chat)
     p_eval = sub.add_parser(
         "eval",

@@ -203,7 +203,9 @@ def _chat(args: argparse.Namespace) -> int:
             file=sys.stderr,
         )
 
-    launch(args.index_dir, reader=args.reader, host=args.host, port=args.port, auth=auth, **_llm(args))
+    launch(
+        args.index_dir, reader=args.reader, host=args.host, port=args.port, auth=auth, store=_store(args), **_llm(args)
+    )
     return EXIT_OK
 
 

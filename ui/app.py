@@ -88,10 +88,13 @@ def build_app(
     llm: str | None = None,
     llm_model: str | None = None,
     llm_api: str = "auto",
+    store: Any = None,
 ) -> gr.Blocks:
-    """The chat UI over an index (the default index of ``seeds/`` when None); ``llm``,
-    ``llm_model`` and ``llm_api`` name an OpenAI-compatible LLM server to use (see ``qa.get_pipeline``)."""
-    pipeline = get_pipeline(index_dir, reader, repack=repack, llm=llm, llm_model=llm_model, llm_api=llm_api)
+    """The chat UI over an index (the default index of ``seeds/`` when None) or a Milvus ``store``;
+    ``llm``, ``llm_model`` and ``llm_api`` name an OpenAI-compatible LLM server (see ``qa.get_pipeline``)."""
+    pipeline = get_pipeline(
+        index_dir, reader, repack=repack, llm=llm, llm_model=llm_model, llm_api=llm_api, store=store
+    )
 
     def article_choices() -> list[tuple[str, str]]:
         return [(f"{a.title} ({a.id})", a.id) for a in pipeline.articles()]
@@ -307,13 +310,15 @@ def launch(
     llm_model: str | None = None,
     llm_api: str = "auto",
     auth: list[tuple[str, str]] | None = None,
+    store: Any = None,
 ) -> gr.Blocks:
     """Build and serve the chat UI; bound to 127.0.0.1 unless ``host`` says otherwise. ``llm``,
     ``llm_model`` and ``llm_api`` name an OpenAI-compatible LLM server to use (see ``qa.get_pipeline``);
     ``auth`` lists the (user, password) pairs that may log in (None: no login)."""
     # The server loads its model once, before anyone asks, and answers many questions: repack it.
-    app = build_app(index_dir, reader, repack=True, llm=llm, llm_model=llm_model, llm_api=llm_api)
-    precompute_faqs(get_pipeline(index_dir, reader, repack=True, llm=llm, llm_model=llm_model, llm_api=llm_api))
+    options = {"repack": True, "llm": llm, "llm_model": llm_model, "llm_api": llm_api, "store": store}
+    app = build_app(index_dir, reader, **options)
+    precompute_faqs(get_pipeline(index_dir, reader, **options))
     app.queue(default_concurrency_limit=4)
     app.launch(
         server_name=host,
