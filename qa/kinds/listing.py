@@ -16,7 +16,8 @@ from index.stores import Store
 from qa.abstention import DEFAULT_POLICY, AbstentionPolicy
 from qa.cite import cite, quote
 from qa.kinds import entities as ner
-from qa.snap import Span
+from qa.llm import ChatLLM
+from qa.snap import Region, Span, snap
 from qa.types import Answer, AnswerPart, Citation, Evidence
 
 # Stems of listed nouns, and the entity labels that answer them.
@@ -70,11 +71,13 @@ def answer_list(
     read_span: Callable[[], Answer],
     *,
     policy: AbstentionPolicy = DEFAULT_POLICY,
+    chat_model: ChatLLM | None = None,
 ) -> Answer:
     """The items that answer ``question``, each cited, or an abstention.
 
-    ``read_span`` answers the question as a factoid; it is called only when ``head`` names no
-    kind of entity.
+    Where ``head`` names no kind of entity, ``chat_model`` (the reader's LLM) lists the items, one
+    per line, each kept only where it snaps onto an evidence sentence; with fewer than two,
+    ``read_span`` answers the question as a factoid and its span is split into items.
     """
     labels = labels_for(head)
     if labels:
@@ -85,6 +88,8 @@ def answer_list(
             considered = tuple(quote(e) for e in evidence[: policy.considered_shown])
             return Answer(question=question, text=None, score=0.0, reason=reason, considered=considered, kind="list")
         score = max(e.relevance for e in evidence[:EVIDENCE_SENTENCES])
+    elif (listed := _listed_items(store, question, evidence, chat_model, policy.min_relevance)) and len(listed) >= 2:
+        parts, score = listed, max(e.relevance for e in evidence[:EVIDENCE_SENTENCES])
     else:
         found = read_span()
         if found.abstained:
@@ -140,6 +145,55 @@ def _entity_items(
             parts.append(AnswerPart(text=entity.text, citations=(citation,)))
             if len(parts) == MAX_ITEMS:
                 return parts
+    return parts
+
+
+LIST_SYSTEM = (
+    "You list what news passages say. Write each item that answers the question on its own line, "
+    "copied word for word from the passages; no numbering, no other words. If the passages name "
+    "none, reply NONE."
+)
+_LIST_EXAMPLE = (
+    "The council cut the library budget and froze hiring. It also sold the old depot. "
+    "Mayor Ellen Park said more savings would follow."
+)
+LIST_FEW_SHOT = (
+    (
+        f"Passages:\n{_LIST_EXAMPLE}\n\nQuestion: What measures did the council take?",
+        "cut the library budget\nfroze hiring\nsold the old depot",
+    ),
+    (f"Passages:\n{_LIST_EXAMPLE}\n\nQuestion: Which schools were closed?", "NONE"),
+)  # fmt: skip
+
+
+def _listed_items(
+    store: Store, question: str, evidence: Sequence[Evidence], model: ChatLLM | None, min_relevance: float
+) -> list[AnswerPart]:
+    """The items the LLM lists from the best evidence sentences, each snapped onto one of them."""
+    chosen = [e for e in evidence[:EVIDENCE_SENTENCES] if e.relevance >= min_relevance]
+    if model is None or not chosen:
+        return []
+    in_order = sorted(chosen, key=lambda e: (e.article.id, e.sentence.start))
+    passages = " ".join(e.text for e in in_order)
+    reply = model.chat(
+        LIST_SYSTEM, LIST_FEW_SHOT, f"Passages:\n{passages}\n\nQuestion: {question}", max_tokens=80, stop=("\n\n",)
+    )
+    regions = [
+        Region(article_id=e.article.id, text=e.article.text, start=e.sentence.start, end=e.sentence.end) for e in chosen
+    ]
+    parts: list[AnswerPart] = []
+    seen: set[tuple[str, int, int]] = set()
+    for line in reply.text.splitlines():
+        item = line.strip(" -•*\t").strip()
+        if not item or item.upper().startswith("NONE") or len(parts) == MAX_ITEMS:
+            continue
+        span = snap(item, regions)
+        if span is None or span.similarity < 0.95 or (span.article_id, span.start, span.end) in seen:
+            continue  # an item not in the articles, word for word, is not shown
+        seen.add((span.article_id, span.start, span.end))
+        article = store.articles[span.article_id]
+        citation = cite(article, store.sentences[article.id], span)
+        parts.append(AnswerPart(text=article.text[span.start : span.end], citations=(citation,)))
     return parts
 
 

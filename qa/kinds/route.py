@@ -68,7 +68,8 @@ def answer_kind(
         return answer_yes_no(store, embedder, question, hits, vector, weights=weights, policy=policy)
     if kind.kind == "list":
         evidence = rank_sentences(store, question, vector, hits, weights)
-        return answer_list(store, question, kind.head, evidence, factoid, policy=policy)
+        model = getattr(reader, "chat_model", None)  # the LLM readers' model lists the items
+        return answer_list(store, question, kind.head, evidence, factoid, policy=policy, chat_model=model)
     if kind.kind == "explanation" and asks_significance(question):
         story = list(candidates) or articles_of(store, hits)
         cited = significance(store, story[0]) if story else None

@@ -94,10 +94,9 @@ def date_filter(
     if narrowed is None or not narrowed.active:
         return None, scope, None
     unmatched = nothing_matches(store, narrowed, scope)
-    undated = unmatched and not any(
-        a.published for a in store.articles.values() if where is None or where.allows(a.id, a.published)
-    )
-    if undated:  # time words cannot pick among undated articles: they are words of the question
+    allowed = [a for a in store.articles.values() if where is None or where.allows(a.id, a.published)]
+    if unmatched and scope is not None and allowed and not any(a.published for a in allowed):
+        # Time words cannot pick among undated articles: they are words of the question.
         kept, _, reason = date_filter(store, where, None)
         return kept, None, reason
     if unmatched and not strict and scope is not None and scope.form in _CALENDAR:

@@ -284,3 +284,35 @@ def test_an_explanation_is_a_cause_not_what_followed(seeds):
     assert result.kind == "explanation" and not result.abstained, result
     assert "ambushed a Kosovan police patrol" in result.text and "resulting in" not in result.text
     exact(seeds, result)
+
+
+class _Lister:
+    """An LLM that lists two items the article names apart, and one it makes up."""
+
+    model = "fake"
+
+    def chat(self, system, turns, user, **kwargs):
+        from qa.llm import Generation
+
+        return Generation(text="Serbia\nthe deployment of British troops\nsanctions on Belgrade", token_probs=(0.9,))
+
+    def warm(self, system, turns):
+        pass
+
+
+@pytest.mark.models
+def test_listed_items_are_kept_only_where_they_are_in_the_articles_word_for_word(seeds):
+    from qa.evidence import rank_sentences
+    from qa.kinds.listing import answer_list
+
+    question = "What steps did Serbia and NATO take?"
+    vector = seeds.retriever.embed_query(question)
+    hits = seeds.retriever.search(question, 5, query_vector=vector)
+    evidence = rank_sentences(seeds.store, question, vector, hits)
+
+    def unused():
+        raise AssertionError("two listed items need no factoid reading")
+
+    result = answer_list(seeds.store, question, "steps", evidence, unused, chat_model=_Lister(), policy=seeds.policy)
+    assert [p.text for p in result.parts] == ["Serbia", "the deployment of British troops"], result
+    exact(seeds, result)
