@@ -8,7 +8,6 @@ the library (the indexed articles, filters, uploads). FAQ suggestions sit under 
 from __future__ import annotations
 
 import os
-import threading
 from collections.abc import Iterator
 from html import escape
 from typing import Any
@@ -17,17 +16,15 @@ import gradio as gr
 
 from qa import (
     DEFAULT_READER,
-    FAQ_PRECOMPUTE_MAX_ARTICLES,
     MAX_QUESTION_CHARS,
     SUPPORTED_SUFFIXES,
     Answer,
     CiteqaError,
-    Pipeline,
     faq,
     get_pipeline,
     record_feedback,
 )
-from ui.handlers import library_rows, make_filter, stream_answer
+from ui.handlers import library_rows, make_filter, precompute_faqs, said, stream_answer
 from ui.render import article_html, parse_cite_link
 from ui.shapes import SHAPES_CSS
 
@@ -121,7 +118,7 @@ def build_app(
                 yield shown, "", turns, answers, gr.skip()
                 continue
             answers = {**answers, str(len(shown) - 1): result.to_dict()}
-            turns = [*turns, (question, result.text)]
+            turns = [*turns, (question, said(result))]
             yield shown, "", turns, answers, result.to_markdown()
 
     def open_citation(link: str) -> tuple[str, Any]:
@@ -279,24 +276,6 @@ def build_app(
 
         app.load(on_load, None, [faq_article, faq_box, chosen, library], api_visibility="private")
     return app
-
-
-def precompute_faqs(pipeline: Pipeline) -> threading.Thread | None:
-    """Make the FAQ of every article in the background, for corpora small enough to do it up front."""
-    articles = pipeline.articles()
-    if len(articles) > FAQ_PRECOMPUTE_MAX_ARTICLES:
-        return None
-
-    def work() -> None:
-        for article in articles:
-            try:
-                faq(pipeline, article.id)
-            except CiteqaError:
-                continue
-
-    thread = threading.Thread(target=work, daemon=True, name="citeqa-faq")
-    thread.start()
-    return thread
 
 
 def launch(

@@ -10,7 +10,7 @@ from datetime import date
 from html import escape
 from typing import Any
 
-from qa import Answer, ArticleFilter, CiteqaError, Pipeline
+from qa import FAQ_PRECOMPUTE_MAX_ARTICLES, Answer, ArticleFilter, CiteqaError, Pipeline, faq
 from ui.render import progress_html
 from ui.shapes import reply_html
 
@@ -88,3 +88,29 @@ def library_rows(pipeline: Pipeline) -> list[list[Any]]:
         [a.title, a.published.isoformat() if a.published else "", f"{len(a.text) - a.body_start:,}", a.id]
         for a in pipeline.articles()
     ]
+
+
+def said(result: Answer) -> str | None:
+    """What an answer said, for the conversation a follow-up is read against: a yes/no's verdict
+    with the clause that settled it ("Who?" leans on the clause, not on a bare "Yes")."""
+    if result.verdict is not None and result.parts:
+        return f"{result.text}: {result.parts[0].text}"
+    return result.text
+
+
+def precompute_faqs(pipeline: Pipeline) -> threading.Thread | None:
+    """Make the FAQ of every article in the background, for corpora small enough to do it up front."""
+    articles = pipeline.articles()
+    if len(articles) > FAQ_PRECOMPUTE_MAX_ARTICLES:
+        return None
+
+    def work() -> None:
+        for article in articles:
+            try:
+                faq(pipeline, article.id)
+            except CiteqaError:
+                continue
+
+    thread = threading.Thread(target=work, daemon=True, name="citeqa-faq")
+    thread.start()
+    return thread
