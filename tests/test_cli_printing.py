@@ -99,4 +99,5 @@ def test_ask_prints_and_returns_a_yes_no_answer_with_its_shape(tmp_path, capsys)
         "since": None,
         "until": None,
         "newest_first": True,
+        "form": "recent",
     }
