@@ -64,6 +64,12 @@ def run(pipeline: Pipeline, questions: list[tuple[str, tuple[str, ...]]], routed
     }
 
 
+def compare(pipeline: Pipeline, questions: list[Any]) -> dict[str, Any]:
+    """The same questions answered in their shape and as factoids."""
+    items = [(q.question, q.answers) for q in questions]
+    return {"questions": len(items), "routed": run(pipeline, items, True), "factoid": run(pipeline, items, False)}
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("squad", help="SQuAD v1.1 dev JSON")
@@ -77,23 +83,13 @@ def main() -> None:
     chosen = [q for q in squad.sample(questions, args.limit, args.seed) if classify(q.question).kind != "factoid"]
     root = squad.corpus_dir(args.squad, paragraphs)
     pipeline = Pipeline(squad.cached_index(root / "corpus", root / "index"), repack=True)
-    items = [(q.question, q.answers) for q in chosen]
-    report["squad"] = {
-        "questions": len(items),
-        "routed": run(pipeline, items, True),
-        "factoid": run(pipeline, items, False),
-    }
+    report["squad"] = compare(pipeline, chosen)
     print(json.dumps(report["squad"]), flush=True)
     if args.newsqa:
         stories, news = newsqa.load_newsqa(args.newsqa)
         picked = [q for q in news if classify(q.question).kind != "factoid"]
         pipeline = Pipeline(squad.cached_index(stories, newsqa.index_dir_for(stories)), repack=True)
-        items = [(q.question, q.answers) for q in picked]
-        report["newsqa"] = {
-            "questions": len(items),
-            "routed": run(pipeline, items, True),
-            "factoid": run(pipeline, items, False),
-        }
+        report["newsqa"] = compare(pipeline, picked)
         print(json.dumps(report["newsqa"]), flush=True)
     Path(args.out).write_text(json.dumps(report, indent=2) + "\n", encoding="utf-8")
 
