@@ -6,6 +6,8 @@ import re
 import string
 from collections import Counter
 from collections.abc import Callable, Iterable
+from dataclasses import asdict
+from typing import Any
 
 from qa import Answer
 
@@ -44,3 +46,26 @@ def short_answer(answer: Answer) -> str | None:
     if answer.verdict is not None and answer.parts:
         return answer.parts[0].text
     return answer.text
+
+
+def reading_record(answer: Answer) -> dict[str, Any]:
+    """What an evaluation keeps of an answer so checks can be studied offline without reading again:
+    its text, score and reason, the support signals, and the first citation with its offsets
+    (character offsets into the cited article's text, half-open; the short answer's within them)."""
+    cited = answer.citations[0] if answer.citations else None
+    return {
+        "answer": answer.text,
+        "score": round(answer.score, 4),
+        "reason": answer.reason,
+        "signals": asdict(answer.signals) if answer.signals else None,
+        "citation": None
+        if cited is None
+        else {
+            "article_id": cited.article_id,
+            "start": cited.start,
+            "end": cited.end,
+            "quote": cited.quote,
+            "answer_start": cited.answer_start,
+            "answer_end": cited.answer_end,
+        },
+    }
