@@ -159,6 +159,7 @@ def build_parser() -> argparse.ArgumentParser:
         "--stories", metavar="DIR", help="the NewsQA stories folder (default: ../shared/data/newsqa-dev/stories)"
     )
     faq_group.add_argument("--dated", metavar="DIR", help="the dated stories (default: dated_stories/ beside PATH)")
+    store_arguments(p_eval)
     llm_arguments(p_eval)
 
     p_migrate = sub.add_parser(

@@ -238,6 +238,7 @@ def _eval(args: argparse.Namespace) -> int:
             reader=args.reader,
             progress=progress,
             repack=True,
+            store=_store(args),
             **_llm(args),
         )
         shown = squad.to_json(summary) if args.json else faq.table(summary)
@@ -250,6 +251,7 @@ def _eval(args: argparse.Namespace) -> int:
             settings=settings,
             progress=progress,
             repack=True,  # hundreds of answers from one model load
+            store=_store(args),
             **_llm(args),
         )
         # The per-question records go to --out only; the terminal gets the summary.

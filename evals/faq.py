@@ -36,8 +36,9 @@ from evals.faq_scoring import (
     load_faq,
 )
 from evals.scoring import best_over, f1
-from evals.squad import cached_index
+from evals.squad import benchmark_pipeline, store_name
 from index.models import cache_dir
+from index.stores.milvus_schema import MilvusLocation
 from qa import Answer, ArticleFilter, Pipeline
 from qa.kinds.detect import classify
 from qa.seeds import SEEDS_DIR
@@ -189,6 +190,7 @@ def evaluate(
     llm: str | None = None,
     llm_model: str | None = None,
     llm_api: str = "auto",
+    store: str | MilvusLocation | None = None,
 ) -> dict[str, Any]:
     """Ask every chosen question of a labelled file and score it.
 
@@ -199,6 +201,8 @@ def evaluate(
         kinds: Only questions of these kinds.
         limit: A repeatable sample of this many questions (seeded by ``seed``).
         reader, repack, llm, llm_model, llm_api: As for :class:`qa.Pipeline`.
+        store: A Milvus store to index the stories into and read from instead of the cached index
+            folder (see :func:`evals.squad.benchmark_pipeline`).
         progress: Called with ``(done, total)`` after each question.
 
     Returns:
@@ -215,8 +219,16 @@ def evaluate(
     files = source_files(questions, Path(stories), dated_dir)  # one index per file, whatever is chosen
     dated_ids = frozenset(stem for stem, file in files.items() if file.parent == dated_dir)
     root = corpus_dir(files)
-    index_dir = cached_index(root / "corpus", root / "index")
-    pipeline = Pipeline(index_dir, reader=reader, repack=repack, llm=llm, llm_model=llm_model, llm_api=llm_api)
+    pipeline = benchmark_pipeline(
+        root / "corpus",
+        root / "index",
+        store,
+        reader=reader,
+        repack=repack,
+        llm=llm,
+        llm_model=llm_model,
+        llm_api=llm_api,
+    )
     takes_today = "today" in inspect.signature(pipeline.answer).parameters  # `today=` is landing in qa
     records = []
     for n, q in enumerate(chosen, start=1):
@@ -230,7 +242,11 @@ def evaluate(
         "sample": {"questions": len(chosen), "seed": seed, "kinds": list(kinds) if kinds else list(KINDS)},
         "reader": reader,
         "today_passed": takes_today,
-        "index": {"articles": len(pipeline.store.articles), "chunks": len(pipeline.store.chunks)},
+        "index": {
+            "store": store_name(pipeline),
+            "articles": len(pipeline.store.articles),
+            "chunks": len(pipeline.store.chunks),
+        },
         "kinds": summarize(records),
         "questions": records,
     }

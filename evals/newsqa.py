@@ -18,11 +18,12 @@ from pathlib import Path
 from typing import Any
 
 from evals.scoring import best_over, exact_match, f1, short_answer
-from evals.squad import RECALL_AT, Question, Totals, cached_index, own_passages, passages_for
+from evals.squad import RECALL_AT, Question, Totals, benchmark_pipeline, own_passages, passages_for, store_name
 from index.dedup import text_key
 from index.models import cache_dir
 from index.stores import Store
-from qa import Answer, Evidence, Pipeline
+from index.stores.milvus_schema import MilvusLocation
+from qa import Answer, Evidence
 
 SETTINGS = ("open", "closed")
 DEFAULT_SEED = 7
@@ -118,11 +119,13 @@ def evaluate(
     llm: str | None = None,
     llm_model: str | None = None,
     llm_api: str = "auto",
+    store: str | MilvusLocation | None = None,
 ) -> dict[str, Any]:
     """Run the real pipeline on NewsQA dev and score it, with the loss stage of every question.
 
     ``llm``, ``llm_model`` and ``llm_api`` name an OpenAI-compatible server to read with (see
-    :class:`qa.Pipeline`); by default the in-process model reads.
+    :class:`qa.Pipeline`); by default the in-process model reads. ``store`` names a Milvus store
+    to index the stories into and read from (see :func:`evals.squad.benchmark_pipeline`).
 
     Returns:
         A JSON-ready summary per setting (the SQuAD eval's figures, plus how often the answer was
@@ -134,19 +137,26 @@ def evaluate(
         raise ValueError(f"unknown setting {unknown[0]!r}; valid: {SETTINGS}")
     stories, questions = load_newsqa(folder)
     chosen = sample(questions, limit, seed)
-    index_dir = index_dir_for(stories)
-    cached_index(stories, index_dir)
-    pipeline = Pipeline(index_dir, reader=reader, repack=repack, llm=llm, llm_model=llm_model, llm_api=llm_api)
-    store = pipeline.store
-    indexed = indexed_story_ids(stories, store)
+    pipeline = benchmark_pipeline(
+        stories,
+        index_dir_for(stories),
+        store,
+        reader=reader,
+        repack=repack,
+        llm=llm,
+        llm_model=llm_model,
+        llm_api=llm_api,
+    )
+    index = pipeline.store
+    indexed = indexed_story_ids(stories, index)
     chosen = [Question(q.id, q.question, q.answers, indexed.get(q.article_id, q.article_id)) for q in chosen]
 
     def story(article_id: str) -> str:
         # Near-duplicate versions of one story share its id: search returns one version, either counts.
-        article = store.articles.get(article_id)
+        article = index.articles.get(article_id)
         return article.story or article_id if article is not None else article_id
 
-    chunks_of = own_passages(store)
+    chunks_of = own_passages(index)
     totals = {name: Totals() for name in settings}
     shown = {name: Counter[int]() for name in settings}
     stages = {name: Counter[str]() for name in settings}
@@ -212,7 +222,11 @@ def evaluate(
         "sample": {"questions": len(chosen), "of": len(questions), "seed": seed},
         "reader": reader,
         "top_k": top_k,
-        "index": {"articles": len(pipeline.store.articles), "chunks": len(pipeline.store.chunks)},
+        "index": {
+            "store": store_name(pipeline),
+            "articles": len(pipeline.store.articles),
+            "chunks": len(pipeline.store.chunks),
+        },
         **summary,
         "questions": details,
     }

@@ -19,6 +19,7 @@ from index.build import build_index
 from index.errors import IndexMismatchError
 from index.models import cache_dir
 from index.stores import Store
+from index.stores.milvus_schema import MilvusLocation
 from qa import Hit, HybridRetriever, Pipeline
 
 DEFAULT_SEED = 13
@@ -125,6 +126,28 @@ def cached_index(corpus: Path, index_dir: Path) -> Path:
     return index_dir
 
 
+def benchmark_pipeline(
+    corpus: Path, index_dir: Path, store: str | MilvusLocation | None = None, **options: Any
+) -> Pipeline:
+    """The pipeline over a benchmark's corpus: its cached index folder, or the Milvus store named,
+    built from the same files (incrementally, so a second run embeds nothing).
+
+    A store made by another model is an error here, not rebuilt: unlike the cache folder, it is
+    the caller's. ``options`` go to :class:`qa.Pipeline`.
+    """
+    if store is None:
+        return Pipeline(cached_index(corpus, index_dir), **options)
+    from index.stores.milvus_build import build_milvus  # pymilvus is imported only when used
+
+    build_milvus([corpus], store)
+    return Pipeline(store=store, **options)
+
+
+def store_name(pipeline: Pipeline) -> str:
+    """What the summary calls the store: the Milvus location, or "embedded"."""
+    return "embedded" if pipeline.location is None else str(pipeline.location)
+
+
 def own_passages(index: Store) -> dict[str, list[Hit]]:
     """Each article's chunks, as hits: what the closed setting reads."""
     chunks_of: dict[str, list[Hit]] = {}
@@ -165,6 +188,7 @@ def evaluate(
     llm: str | None = None,
     llm_model: str | None = None,
     llm_api: str = "auto",
+    store: str | MilvusLocation | None = None,
 ) -> dict[str, Any]:
     """Run the real pipeline on SQuAD v1.1 dev and score it.
 
@@ -175,7 +199,8 @@ def evaluate(
 
     ``repack`` is passed to the pipeline: an evaluation answers hundreds of questions from one load.
     ``llm``, ``llm_model`` and ``llm_api`` name an OpenAI-compatible LLM server to read with
-    instead (see :class:`qa.Pipeline`).
+    instead (see :class:`qa.Pipeline`). ``store`` names a Milvus store to index the paragraphs
+    into and read from instead of the cached index folder (see :func:`benchmark_pipeline`).
 
     Returns:
         A JSON-ready summary per setting, with the sample size and seed.
@@ -186,8 +211,16 @@ def evaluate(
     paragraphs, questions = load_squad(path)
     chosen = sample(questions, limit, seed)
     root = corpus_dir(path, paragraphs)
-    cached_index(root / "corpus", root / "index")
-    pipeline = Pipeline(root / "index", reader=reader, repack=repack, llm=llm, llm_model=llm_model, llm_api=llm_api)
+    pipeline = benchmark_pipeline(
+        root / "corpus",
+        root / "index",
+        store,
+        reader=reader,
+        repack=repack,
+        llm=llm,
+        llm_model=llm_model,
+        llm_api=llm_api,
+    )
     index = pipeline.store
     chunks_of = own_passages(index)
     totals = {name: Totals() for name in settings}
@@ -238,6 +271,7 @@ def evaluate(
         "reader": reader,
         "top_k": top_k,
         "index": {
+            "store": store_name(pipeline),
             "articles": len(index.articles),
             "chunks": len(index.chunks),
             "embedding_model": index.embedding_model,

@@ -259,3 +259,31 @@ def test_citeqa_eval_faq_asks_each_question_of_its_article_and_reports_each_kind
         assert all(c[0] == seed.removeprefix(SEED_PREFIX) for c in r["citations"])
         assert r["detected"] == r["kind"] and r["seconds"] > 0
         assert (r["evidence_hit"] is None) == (r["abstained"] or not r["answerable"])
+
+
+@pytest.mark.models
+def test_citeqa_eval_faq_on_a_milvus_store_gives_the_embedded_stores_answers(tmp_path, capsys):
+    # Questions the rules answer (yes/no, summary, list) with the sentence reader: no LLM, so any
+    # difference is the store's.
+    rows = [
+        line
+        for line in LABELLED.read_text(encoding="utf-8").splitlines()
+        if json.loads(line)["story"].startswith(SEED_PREFIX)
+        and json.loads(line)["kind"] in {"yes/no", "summary", "list"}
+    ]
+    labelled = tmp_path / "faq.jsonl"
+    labelled.write_text("\n".join(rows) + "\n", encoding="utf-8")
+    summaries = {}
+    for name, extra in {"embedded": [], "milvus": ["--store", f"milvus:{tmp_path / 'faq.db'}"]}.items():
+        assert main(["eval", "faq", str(labelled), "--reader", "sentence", "--json", *extra]) == 0
+        summaries[name] = json.loads(capsys.readouterr().out)
+    assert summaries["embedded"]["index"]["store"] == "embedded"
+    assert summaries["milvus"]["index"]["store"].startswith("milvus:")
+    assert summaries["milvus"]["index"]["articles"] == 1
+
+    def outcome(summary):
+        keys = ("question", "abstained", "right", "verdict", "parts", "citations")
+        return [{k: r[k] for k in keys} for r in summary["questions"]]
+
+    assert len(rows) >= 8 and any(r["citations"] for r in summaries["milvus"]["questions"])
+    assert outcome(summaries["milvus"]) == outcome(summaries["embedded"])
