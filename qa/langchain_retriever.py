@@ -5,6 +5,7 @@
 >>> docs = retriever.invoke("Who led the armed group?")  # doctest: +SKIP
 >>> docs[0].metadata["start"], docs[0].metadata["end"]  # doctest: +SKIP
 >>> retriever.invoke("Who led the armed group?", k=1)  # doctest: +SKIP
+>>> CiteqaRetriever(store="milvus:./archive.db").invoke("Who led the armed group?")  # doctest: +SKIP
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from langchain_core.retrievers import BaseRetriever
 from langchain_core.runnables.config import run_in_executor
 from pydantic import field_validator, model_validator
 
+from index.stores.milvus_schema import parse_location
 from qa import DEFAULT_TOP_K, get_pipeline
 
 
@@ -37,13 +39,18 @@ class CiteqaRetriever(BaseRetriever):
     ``bm25_score``).
 
     Attributes:
-        index_dir: Index folder; None uses the index of ``seeds/``, built when missing or stale.
+        index_dir: Index folder; None (and no ``store``) uses the index of ``seeds/``, built when
+            missing or stale.
+        store: A Milvus store instead of an index folder: ``"milvus:./archive.db"`` (Milvus Lite)
+            or ``"http://host:19530"`` (a server; token from ``$CITEQA_MILVUS_TOKEN``), the one
+            ``citeqa index --store`` writes.
         k: Documents returned per query. ``k`` is the name every LangChain retriever uses (and
             LangChain's standard retriever tests check); ``top_k``, citeqa's own name, is accepted
             by the constructor as an alias. ``invoke(query, k=...)`` overrides it for one call.
     """
 
     index_dir: str | None = None
+    store: str | None = None
     k: int = DEFAULT_TOP_K
 
     @model_validator(mode="before")
@@ -58,6 +65,14 @@ class CiteqaRetriever(BaseRetriever):
             raise ValueError(f"k and top_k name the same setting; got k={data['k']!r} and top_k={top_k!r}")
         data["k"] = top_k
         return data
+
+    @model_validator(mode="after")
+    def _one_place(self) -> CiteqaRetriever:
+        if self.index_dir is not None and self.store is not None:
+            raise ValueError(f"give index_dir or store, not both (got {self.index_dir!r} and {self.store!r})")
+        if self.store is not None:
+            parse_location(self.store)  # a malformed store is an error here, not at the first query
+        return self
 
     @field_validator("k", mode="before")
     @classmethod
@@ -78,7 +93,7 @@ class CiteqaRetriever(BaseRetriever):
         if unexpected:
             raise TypeError(f"CiteqaRetriever.invoke() got unexpected keyword arguments {unexpected}; it takes k")
         top_k = self.k if k is None else _check_k(k)
-        pipeline = get_pipeline(self.index_dir, "sentence")
+        pipeline = get_pipeline(self.index_dir, "sentence", store=self.store)
         documents = []
         for hit in pipeline.retrieve(query, top_k):
             article = pipeline.article(hit.chunk.article_id)

@@ -28,6 +28,15 @@ def index_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return directory
 
 
+@pytest.fixture(scope="module")
+def milvus_store(tmp_path_factory: pytest.TempPathFactory) -> str:
+    from index.stores.milvus_build import build_milvus
+
+    store = f"milvus:{tmp_path_factory.mktemp('seeds-milvus') / 'archive.db'}"
+    build_milvus([SEEDS], store)
+    return store
+
+
 # The standard suite's one async test carries no asyncio mark (LangChain's own packages run
 # pytest-asyncio in auto mode; this project runs it in strict mode). Marking the inherited function
 # itself, rather than overriding it or marking the class, leaves test_no_overrides_DO_NOT_OVERRIDE
@@ -48,6 +57,26 @@ class TestCiteqaRetrieverStandard(RetrieversIntegrationTests):
     @property
     def retriever_constructor_params(self) -> dict[str, Any]:
         return {"index_dir": str(self.index_dir)}
+
+    @property
+    def retriever_query_example(self) -> str:
+        return QUESTION
+
+
+class TestCiteqaRetrieverOnMilvusStandard(RetrieversIntegrationTests):
+    """The same standard suite over a Milvus Lite store, as LangChain users reach it."""
+
+    @pytest.fixture(autouse=True)
+    def _seed_store(self, milvus_store: str) -> None:
+        self.store = milvus_store
+
+    @property
+    def retriever_constructor(self) -> type[BaseRetriever]:
+        return CiteqaRetriever
+
+    @property
+    def retriever_constructor_params(self) -> dict[str, Any]:
+        return {"store": self.store}
 
     @property
     def retriever_query_example(self) -> str:
@@ -116,3 +145,23 @@ def test_metadata_offsets_point_at_the_page_content(index_dir: Path) -> None:
         assert doc.metadata["title"] == article.title
         assert doc.metadata["published"] == "2023-11-14"
     assert any("Milan Radoičić" in doc.page_content for doc in docs)
+
+
+def test_a_milvus_store_gives_the_index_folders_documents(index_dir: Path, milvus_store: str) -> None:
+    embedded = CiteqaRetriever(index_dir=str(index_dir), k=50).invoke(QUESTION)
+    milvus = CiteqaRetriever(store=milvus_store, k=50).invoke(QUESTION)
+    assert len(milvus) == len(embedded) > 1
+    assert milvus[0].page_content == embedded[0].page_content  # the chunk naming the group's leader
+    assert "Milan Radoičić" in milvus[0].page_content
+    by_offsets = {(d.metadata["start"], d.metadata["end"]): d for d in embedded}
+    for doc in milvus:
+        twin = by_offsets[(doc.metadata["start"], doc.metadata["end"])]
+        assert doc.page_content == twin.page_content
+        assert doc.metadata["dense_score"] == pytest.approx(twin.metadata["dense_score"], abs=1e-4)
+
+
+def test_a_store_and_an_index_folder_together_are_an_error(index_dir: Path) -> None:
+    with pytest.raises(ValueError, match="not both"):
+        CiteqaRetriever(index_dir=str(index_dir), store="milvus:./archive.db")
+    with pytest.raises(ValueError, match="store must be 'milvus:PATH'"):
+        CiteqaRetriever(store="./archive.db")
