@@ -12,6 +12,7 @@ from qa.abstention import DEFAULT_POLICY, AbstentionPolicy, support_signals, wit
 from qa.cite import cite, quote
 from qa.config import DEFAULT_EVIDENCE, EvidenceWeights
 from qa.evidence import passages_of, rank_sentences
+from qa.nearmiss import near_miss
 from qa.readers.base import Reader
 from qa.types import Answer, Hit, ProgressCallback
 
@@ -56,6 +57,8 @@ def answer_factoid(
     support = reader.support
     score = support.support(signals) if support is not None else reading.confidence
     why = withheld_because(policy, reading, score, support)
+    if why is None and policy.near_miss:
+        why = near_miss(question, article.text)
     if why is not None:
         return Answer(question=question, text=None, score=score, reason=why, considered=considered, signals=signals)
     text = article.text[span.start : span.end]
