@@ -133,10 +133,12 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p_eval.add_argument(
         "benchmark",
-        choices=["squad", "newsqa", "faq"],
+        choices=["squad", "newsqa", "faq", "nearmiss"],
         help="squad: SQuAD v1.1 dev (PATH is dev-v1.1.json); newsqa: CNN stories with NewsQA questions "
         "(PATH is the folder holding stories/ and questions.jsonl); faq: questions of every kind asked of "
-        "one article each (PATH is a labelled file such as evals/data/news_faq.jsonl)",
+        "one article each (PATH is a labelled file such as evals/data/news_faq.jsonl); nearmiss: unanswerable "
+        "questions a SQuAD paragraph or NewsQA story almost answers, asked in the open setting (PATH is "
+        "evals/data/near_miss.jsonl)",
     )
     p_eval.add_argument("path", help="the benchmark's file or folder")
     p_eval.add_argument("--limit", type=int, help="questions in a repeatable sample (default: all)")
@@ -160,6 +162,11 @@ def build_parser() -> argparse.ArgumentParser:
     )
     faq_group.add_argument("--dated", metavar="DIR", help="the dated stories (default: dated_stories/ beside PATH)")
     store_arguments(p_eval)
+    near_group = p_eval.add_argument_group("nearmiss", "options of 'citeqa eval nearmiss' (always the open setting)")
+    near_group.add_argument(
+        "--squad", metavar="FILE", help="SQuAD v1.1 dev file (default: ../shared/data/squad-v1.1/dev-v1.1.json)"
+    )
+    near_group.add_argument("--newsqa", metavar="DIR", help="NewsQA dev folder (default: ../shared/data/newsqa-dev)")
     llm_arguments(p_eval)
 
     p_migrate = sub.add_parser(

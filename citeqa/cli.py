@@ -212,7 +212,7 @@ def _chat(args: argparse.Namespace) -> int:
 def _eval(args: argparse.Namespace) -> int:
     from tqdm import tqdm
 
-    from evals import faq, newsqa, squad
+    from evals import faq, nearmiss, newsqa, squad
 
     if args.limit is not None and args.limit <= 0:
         raise ValueError(f"--limit must be greater than 0, got {args.limit}")
@@ -227,7 +227,21 @@ def _eval(args: argparse.Namespace) -> int:
         bar.total = total
         bar.update(done - bar.n)
 
-    if args.benchmark == "faq":
+    if args.benchmark == "nearmiss":
+        if args.setting not in ("both", "open") or args.store:
+            raise ValueError("nearmiss is asked in the open setting over the cached index folders only")
+        summary = nearmiss.evaluate(
+            args.path,
+            squad_path=args.squad or nearmiss.DEFAULT_SQUAD,
+            newsqa_folder=args.newsqa or nearmiss.DEFAULT_NEWSQA,
+            limit=args.limit,
+            seed=nearmiss.DEFAULT_SEED if args.seed is None else args.seed,
+            reader=args.reader,
+            progress=progress,
+            **_llm(args),
+        )
+        shown = squad.to_json({k: v for k, v in summary.items() if k != "questions"})
+    elif args.benchmark == "faq":
         summary = faq.evaluate(
             args.path,
             stories=args.stories or faq.DEFAULT_STORIES,

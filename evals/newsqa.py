@@ -17,7 +17,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
-from evals.scoring import best_over, exact_match, f1, short_answer
+from evals.scoring import best_over, exact_match, f1, reading_record, short_answer
 from evals.squad import RECALL_AT, Question, Totals, benchmark_pipeline, own_passages, passages_for, store_name
 from index.dedup import text_key
 from index.models import cache_dir
@@ -198,11 +198,9 @@ def evaluate(
                     "setting": name,
                     "question": q.question,
                     "answers": list(q.answers),
-                    "answer": result.text,
-                    "score": round(result.score, 4),
                     "f1": round(f1_score, 4),
                     "stage": stage,
-                    "reason": result.reason,
+                    **reading_record(result),
                 }
             )
             done += 1

@@ -14,7 +14,7 @@ from typing import Any
 
 import numpy as np
 
-from evals.scoring import best_over, exact_match, f1, short_answer
+from evals.scoring import best_over, exact_match, f1, reading_record, short_answer
 from index.build import build_index
 from index.errors import IndexMismatchError
 from index.models import cache_dir
@@ -254,12 +254,10 @@ def evaluate(
                 {
                     "id": q.id,
                     "setting": name,
-                    "answer": result.text,
-                    "score": round(result.score, 4),
+                    "question": q.question,
                     "exact_match": em,
                     "f1": round(f1_score, 4),
-                    "reason": result.reason,
-                    "signals": asdict(result.signals) if result.signals else None,
+                    **reading_record(result),
                 }
             )
             done += 1

@@ -82,3 +82,24 @@ def test_figures_count_abstentions_by_source_half_and_recipe():
     assert out["by_recipe"]["antonym"]["abstention_rate"] == 0.0
     assert out["by_half"]["dev"]["abstention_rate"] == 0.5
     assert out["by_source"]["newsqa"] == {"questions": 2, "abstention_rate": 0.5}
+
+
+@pytest.mark.models
+@pytest.mark.skipif(not (SQUAD.exists() and STORIES.is_dir()), reason="needs ../shared/data (SQuAD and NewsQA dev)")
+def test_eval_command_asks_both_sources_and_records_every_answer(tmp_path, capsys):
+    from citeqa.cli import main
+
+    lines = NEAR_MISSES.read_text(encoding="utf-8").splitlines()
+    few = tmp_path / "few.jsonl"
+    few.write_text("\n".join([*lines[:2], *lines[-2:]]) + "\n")
+    out = tmp_path / "nearmiss.json"
+    assert main(["eval", "nearmiss", str(few), "--reader", "sentence", "--out", str(out)]) == 0
+    summary = json.loads(out.read_text())
+    assert summary["by_source"]["squad"]["questions"] == 2 and summary["by_source"]["newsqa"]["questions"] == 2
+    assert summary["corpora"]["squad"]["articles"] == 2067
+    records = summary["questions"]
+    assert sum(r["abstained"] for r in records) / 4 == summary["overall"]["abstention_rate"]
+    for r in records:
+        assert (r["answer"] is None) == r["abstained"] and (r["citation"] is None) == r["abstained"]
+    assert "questions" not in json.loads(capsys.readouterr().out)
+    assert main(["eval", "nearmiss", str(few), "--setting", "closed"]) == 2
