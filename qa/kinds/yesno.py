@@ -9,7 +9,6 @@ article names the question's names; its verdict is "No" only when the clause its
 
 from __future__ import annotations
 
-import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -21,11 +20,20 @@ from qa.abstention import DEFAULT_POLICY, AbstentionPolicy
 from qa.cite import cite, quote
 from qa.config import DEFAULT_EVIDENCE, EvidenceWeights
 from qa.evidence import rank_sentences
-from qa.kinds.clauses import clauses, content_terms, contradicts, coverage, negated
+from qa.kinds.clauses import (
+    asked_terms,
+    clauses,
+    content_terms,
+    contradicts,
+    held_terms,
+    negated,
+    spoken_of,
+    still_to_come,
+)
+from qa.kinds.predicate import predicate
+from qa.kinds.subjects import given_names, names_in, names_near, referred_to
 from qa.snap import Span
-from qa.types import Answer, AnswerPart, Evidence, Hit
-
-_NAME = re.compile(r"(?<![.?!]\s)(?<!^)\b([A-Z][\w’'-]+|\d[\d,.]*)")
+from qa.types import Answer, AnswerPart, Hit
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -47,36 +55,21 @@ class YesNoSettings:
 DEFAULT_YES_NO = YesNoSettings()
 
 
-def names_in(question: str) -> set[str]:
-    """The question's names and numbers (capitalised words past its first, digits), lower-cased."""
-    return {m.lower().rstrip(".,").removesuffix("’s").removesuffix("'s") for m in _NAME.findall(question)}
-
-
-def _names_near(item: Evidence, names: set[str]) -> bool:
-    """Whether the sentence, or the one before it (which a "he" or "the group" may refer back to),
-    names each of the question's names."""
-    text = item.article.text
-    before = text.rfind(".", 0, max(0, item.sentence.start - 2))
-    window = text[max(0, before) : item.sentence.end].lower()
-    return all(any(form in window for form in _forms(name)) for name in names)
-
-
-# The commonest short names and what news text calls them otherwise.
-_ALIASES = {
-    "us": ("u.s.", "united states", "american", "washington"),
-    "u.s.": ("us", "united states", "american", "washington"),
-    "uk": ("britain", "british", "united kingdom"),
-    "un": ("united nations", "u.n."),
-    "eu": ("european union",),
-}
-
-
-def _forms(name: str) -> tuple[str, ...]:
-    """Ways a name may appear: itself, its aliases, and its first letters ("serbia" as "serbian",
-    "serb"), for a name long enough that a prefix still picks it out."""
-    if name in _ALIASES:
-        return (f" {name} ", f" {name}.", f" {name},", f" {name}’", *_ALIASES[name])
-    return (name, name[: max(4, len(name) - 2)]) if len(name) >= 6 else (name,)
+def settling_clause(text: str, start: int, end: int, question: str, terms: set[str]) -> tuple[int, int]:
+    """The clause of ``text[start:end]`` that speaks most of the question's ``terms``, widened over
+    the next clauses while each speaks of a term it does not ("the strikes, which inflicted no
+    casualties": the casualties are in the relative clause)."""
+    parts = list(clauses(text, start, end))
+    held = []
+    for s, e in parts:
+        said = f"{text[s:e]} {spoken_of(question, text[s:e])}"
+        held.append(held_terms(terms, said))
+    best = max(range(len(parts)), key=lambda k: (len(held[k]), parts[k][1] - parts[k][0]))
+    have, last = set(held[best]), best
+    while last + 1 < len(parts) and held[last + 1] - have:
+        last += 1
+        have |= held[last]
+    return parts[best][0], parts[last][1]
 
 
 def answer_yes_no(
@@ -93,23 +86,24 @@ def answer_yes_no(
     """Answer "Yes" or "No" with the clause of the articles that settles ``question``, or an abstention."""
     evidence = rank_sentences(store, question, vector, hits, weights)
     considered = tuple(quote(e) for e in evidence[: policy.considered_shown])
-    names = names_in(question)
-    terms = content_terms(question) - content_terms(" ".join(names))
+    names, given = names_in(question), given_names(question)
+    terms = asked_terms(question) - content_terms(" ".join(names))
     # The content words alone, as written (the store weighs them by its own idf).
     unnamed = " ".join(w for w in question.split()[1:] if content_terms(w) & terms)
+    verb = predicate(question)
+    asked = content_terms(verb) & terms if verb else set()
     best: tuple[float, int, int, int] | None = None  # weight, evidence index, clause start, clause end
     for i, item in enumerate(evidence[: settings.sentences]):
-        if item.relevance < policy.min_relevance or not _names_near(item, names):
+        sentences = store.sentences[item.article.id]
+        if item.relevance < policy.min_relevance or not names_near(item, sentences, names, given):
             continue
         # idf-weighted: the rare word of "Was the president arrested?" is "arrested", not "president".
-        covered = float(store.lexical_overlap(unnamed, [item.text])[0]) if terms else 1.0
-        if covered < settings.min_coverage and item.relevance < settings.min_cosine:
-            continue
-        text = item.article.text
-        start, end = max(
-            clauses(text, item.sentence.start, item.sentence.end),
-            key=lambda c: (coverage(terms, text[c[0] : c[1]]), c[1] - c[0]),
-        )
+        said = f"{item.text} {spoken_of(question, item.text)}"
+        covered = float(store.lexical_overlap(unnamed, [referred_to(item, sentences) + said])[0]) if terms else 1.0
+        close = item.relevance >= settings.min_cosine
+        if not close and (covered < settings.min_coverage or (asked and not held_terms(asked, said))):
+            continue  # by words, a sentence must speak of what is asked ("arrested"), not of the rest alone
+        start, end = settling_clause(item.article.text, item.sentence.start, item.sentence.end, question, terms)
         weight = item.relevance + covered
         if best is None or weight > best[0]:
             best = (weight, i, start, end)
@@ -120,7 +114,7 @@ def answer_yes_no(
     item = evidence[i]
     article = item.article
     settling = article.text[start:end]
-    verdict = not negated(settling) and not contradicts(question, settling)
+    verdict = not (negated(settling) or contradicts(question, settling) or still_to_come(question, settling))
     citation = cite(
         article, store.sentences[article.id], Span(article_id=article.id, start=start, end=end, similarity=1.0)
     )
