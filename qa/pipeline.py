@@ -27,7 +27,7 @@ from qa.abstention import DEFAULT_POLICY, AbstentionPolicy
 from qa.config import DEFAULT_EVIDENCE, EvidenceWeights
 from qa.conversation import REWRITER_CONTEXT, needs_context, rewrite_question
 from qa.evidence import rank_sentences
-from qa.kinds import entities
+from qa.kinds import entities, predicate
 from qa.kinds.detect import classify
 from qa.kinds.factoid import answer_factoid
 from qa.kinds.route import answer_kind
@@ -235,12 +235,13 @@ class Pipeline:
 
     def warm_in_background(self) -> None:
         """Load the reader's model on a thread while the index loads, then list answers' entity
-        model; any failure is left for the first question to report, as usual."""
+        model and yes/no questions' parser; any failure is left for the first question to report, as usual."""
 
         def run() -> None:
             with contextlib.suppress(Exception):  # the first answer() raises it, with its own message
                 self.reader.warm()
                 entities.warm()
+                predicate.warm()  # yes/no questions parse with spaCy's tagger and parser
 
         threading.Thread(target=run, name="citeqa-warm", daemon=True).start()
 
