@@ -23,7 +23,7 @@ from qa.types import Answer, AnswerPart, Citation, Evidence
 # Stems of listed nouns, and the entity labels that answer them.
 _LABELS: dict[str, tuple[str, ...]] = {
     **dict.fromkeys(("countri", "nation", "state", "govern"), ("GPE",)),
-    **dict.fromkeys(("citi", "town", "place", "locat", "region", "area", "provinc", "village"), ("GPE", "LOC", "FAC")),
+    **dict.fromkeys(("citi", "town", "place", "locat", "region", "area", "provinc", "villag"), ("GPE", "LOC", "FAC")),
     **dict.fromkeys(
         (
             "peopl",
@@ -47,20 +47,31 @@ _LABELS: dict[str, tuple[str, ...]] = {
         ("PERSON",),
     ),
     **dict.fromkeys(
-        ("organ", "organis", "compani", "agenc", "team", "firm", "bank", "institut", "allianc", "parti", "group"),
+        tuple("organ organis organiz compani agenc team firm bank institut allianc parti group".split()),
         ("ORG", "NORP"),
     ),
     **dict.fromkeys(("nationalit", "ethnic"), ("NORP",)),
 }
-MAX_ITEMS = 8
+# "nationalities" stems to "nation", as "nations" does: the word itself tells them apart.
+_NATIONALITIES = re.compile(r"^nationalit", re.I)
+MAX_ITEMS = 20  # a sentence that names 12 states is answered with all 12
 EVIDENCE_SENTENCES = 6
 _SPLIT = re.compile(r",\s+(?:and\s+|or\s+)?|\s+and\s+|;\s+")
 
 
 def labels_for(head: str) -> tuple[str, ...]:
     """The entity labels that list ``head`` ("countries" -> GPE); empty when none do."""
+    if _NATIONALITIES.match(head):
+        return _LABELS["nationalit"]
     stems = tokenize(head) or [head.lower()]
     return _LABELS.get(stems[0], ())
+
+
+def _also_listed(question: str, head: str) -> list[str]:
+    """The nouns listed beside ``head`` ("officials" in "Which organisations and officials…?")."""
+    if not head or head == "who":
+        return []
+    return re.findall(rf"\b{re.escape(head)}\s+(?:and|or)\s+([a-z-]+)", question, re.I)
 
 
 def answer_list(
@@ -79,17 +90,18 @@ def answer_list(
     per line, each kept only where it snaps onto an evidence sentence; with fewer than two,
     ``read_span`` answers the question as a factoid and its span is split into items.
     """
-    labels = labels_for(head)
+    labels = labels_for(head) + tuple(label for noun in _also_listed(question, head) for label in labels_for(noun))
+    considered = tuple(quote(e) for e in evidence[: policy.considered_shown])
+    fitting = [e for e in evidence[:EVIDENCE_SENTENCES] if e.relevance >= policy.min_relevance]
+    score = max((e.relevance for e in evidence[:EVIDENCE_SENTENCES]), default=0.0)
     if labels:
-        countries = tokenize(head)[:1] in (["countri"], ["nation"])
-        parts = _entity_items(store, question, labels, evidence, policy.min_relevance, countries)
+        countries = tokenize(head)[:1] in (["countri"], ["nation"]) and not _NATIONALITIES.match(head)
+        parts = _entity_items(store, question, labels, fitting, countries)
         if not parts:
             reason = f"no {head} are named in the passages that speak of the question"
-            considered = tuple(quote(e) for e in evidence[: policy.considered_shown])
             return Answer(question=question, text=None, score=0.0, reason=reason, considered=considered, kind="list")
-        score = max(e.relevance for e in evidence[:EVIDENCE_SENTENCES])
-    elif (listed := _listed_items(store, question, evidence, chat_model, policy.min_relevance)) and len(listed) >= 2:
-        parts, score = listed, max(e.relevance for e in evidence[:EVIDENCE_SENTENCES])
+    elif (listed := _listed_items(store, question, fitting, chat_model)) and len(listed) >= 2:
+        parts = listed
     else:
         found = read_span()
         if found.abstained:
@@ -115,20 +127,13 @@ def answer_list(
 
 
 def _entity_items(
-    store: Store,
-    question: str,
-    labels: tuple[str, ...],
-    evidence: Sequence[Evidence],
-    min_relevance: float,
-    countries: bool = False,
+    store: Store, question: str, labels: tuple[str, ...], evidence: Sequence[Evidence], countries: bool = False
 ) -> list[AnswerPart]:
     asked = question.lower()
     parts: list[AnswerPart] = []
     seen: set[str] = set()
     relabelled: dict[str, dict[str, str]] = {}
-    for item in evidence[:EVIDENCE_SENTENCES]:
-        if item.relevance < min_relevance:
-            continue
+    for item in evidence:
         article = item.article
         if article.id not in relabelled:
             relabelled[article.id] = ner.article_labels(article, list(store.sentences[article.id]))
@@ -166,11 +171,8 @@ LIST_FEW_SHOT = (
 )  # fmt: skip
 
 
-def _listed_items(
-    store: Store, question: str, evidence: Sequence[Evidence], model: ChatLLM | None, min_relevance: float
-) -> list[AnswerPart]:
-    """The items the LLM lists from the best evidence sentences, each snapped onto one of them."""
-    chosen = [e for e in evidence[:EVIDENCE_SENTENCES] if e.relevance >= min_relevance]
+def _listed_items(store: Store, question: str, chosen: Sequence[Evidence], model: ChatLLM | None) -> list[AnswerPart]:
+    """The items the LLM lists from the chosen evidence sentences, each snapped onto one of them."""
     if model is None or not chosen:
         return []
     in_order = sorted(chosen, key=lambda e: (e.article.id, e.sentence.start))
