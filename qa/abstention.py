@@ -23,15 +23,15 @@ class AbstentionPolicy:
             articles are taken not to speak to the question at all.
         min_confidence: Withhold an answer whose reader confidence is below this.
         considered_shown: Passages shown with an abstention, so a person can judge for themselves.
-        near_miss: Withhold a factoid whose cited article never writes a name, number or date the
-            question asks about (see :mod:`qa.nearmiss`): "Which British jets struck the convoy?"
-            over an article about French jets.
+        near_miss: Withhold a factoid whose cited article never writes a number or date the
+            question gives (see :func:`qa.nearmiss.near_miss`): "How many touchdowns did he score in
+            2007?" over an article that speaks of 2008 only.
     """
 
     min_relevance: float = 0.25
     min_confidence: float = 0.3
     considered_shown: int = 3
-    near_miss: bool = False
+    near_miss: bool = True
 
 
 DEFAULT_POLICY = AbstentionPolicy()

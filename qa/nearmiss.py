@@ -1,4 +1,4 @@
-"""Near misses: a question the cited text almost answers, about another name, number or date.
+"""Near misses: a question the cited text almost answers, about another number, date or name.
 
 A near miss ("How many touchdowns did he score in 2007?" over a sentence about 2008; "Which British
 jets struck the convoy?" over "French fighter jets…") shares most of its words with the sentence, so
@@ -19,6 +19,7 @@ NAME_LABELS = frozenset({"PERSON", "ORG", "GPE", "NORP", "LOC", "FAC", "EVENT", 
 NUMBER_LABELS = frozenset({"DATE", "TIME", "CARDINAL", "ORDINAL", "MONEY", "PERCENT", "QUANTITY"})
 _WORD = re.compile(r"\w+")
 _DIGITS = re.compile(r"\d[\d,.]*")
+_DIGITS_AND_SUFFIX = re.compile(r"\d[\d,.]*(?:st|nd|rd|th|s)?\b")  # "18th", "1970s": the digits say it all
 # Words of a name or date that do not make it a different one ("the Senate", "early 2012", "this
 # week"), and the question words spaCy folds into one ("what year", "which European agency").
 _GENERIC = frozenset(
@@ -79,7 +80,9 @@ def written_in(name: str, text: str) -> bool:
     if numbers and not numbers <= _numbers(text):
         return False
     written = _words(text)
-    words = {w for w in _words(_DIGITS.sub(" ", name)) if w not in _GENERIC and len(w) > 1 and not w.isdigit()}
+    words = {
+        w for w in _words(_DIGITS_AND_SUFFIX.sub(" ", name)) if w not in _GENERIC and len(w) > 1 and not w.isdigit()
+    }
     words |= {_NUMBER_WORDS[w] for w in words if w in _NUMBER_WORDS}
     return all(_found(w, written) or (w in _NUMBER_WORDS and _NUMBER_WORDS[w] in written) for w in words)
 
@@ -99,9 +102,14 @@ def absent(question: str, text: str, labels: frozenset[str]) -> list[str]:
 
 
 def near_miss(question: str, article_text: str) -> str | None:
-    """Why an answer to ``question`` citing an article with this text must not be shown: the names,
-    numbers and dates of the question it never writes; None when it writes them all."""
-    missing = absent(question, article_text, NAME_LABELS | NUMBER_LABELS)
+    """Why an answer to ``question`` citing an article with this text must not be shown: the
+    numbers and dates (written with digits) of the question it never writes; None when it writes them all.
+
+    Names are not checked: on the sentences right answers cite, a name of the question missing from
+    the article withheld 3.0% of SQuAD and 1.0% of NewsQA dev answers against 1.8% and 1.2% for
+    numbers, for fewer near misses caught (docs/quality.md, "Near misses").
+    """
+    missing = absent(question, article_text, NUMBER_LABELS)
     if not missing:
         return None
     named = ", ".join(missing)

@@ -26,6 +26,8 @@ BOTH = NAME_LABELS | NUMBER_LABELS
         ("What did the American embassy say about the strike?", []),  # American, U.S.: one country
         ("What did the embassy in Helsinky say?", []),  # one slip in a long name is the same name
         ("What did the two embassies say about the strike?", []),  # a number in words counts answers
+        ("What did the convoy carry in the 3,000th litre of 2019?", []),  # an ordinal's suffix is not a word
+        ("What did the convoy carry in the 21st year?", ["the 21st year"]),
     ],
 )
 def test_absent_names_and_numbers_are_those_the_text_never_writes(question, missing):
@@ -38,23 +40,24 @@ def test_names_are_whole_words_and_numbers_whole_runs():
     assert not written_in("300", ARTICLE)
 
 
-def test_near_miss_names_what_the_article_lacks_and_passes_what_it_has():
-    reason = near_miss("Which Swedish jets struck the convoy near Tornio?", ARTICLE)
-    assert reason is not None and "Swedish" in reason and "Tornio" in reason
+def test_near_miss_names_the_numbers_the_article_lacks_and_passes_what_it_has():
+    reason = near_miss("How much fuel did the convoy carry when it left Oulu in 2021 with 4,000 litres?", ARTICLE)
+    assert reason is not None and "2021" in reason and "4,000" in reason
     assert "does not appear to answer" in reason  # the support check's words, as evals count them
-    assert near_miss("Which jets struck the convoy near Kemi on Tuesday?", ARTICLE) is None
+    assert near_miss("How much fuel did the convoy that left Oulu in 2019 carry?", ARTICLE) is None
+    assert near_miss("Which Swedish jets struck the convoy near Tornio?", ARTICLE) is None  # names: not checked
 
 
-def test_the_policy_withholds_an_answer_about_a_place_the_article_never_names(corpus, tmp_path, embedder):
+def test_the_default_policy_withholds_an_answer_about_a_year_the_article_never_gives(corpus, tmp_path, embedder):
     build_index([corpus], tmp_path / "ix", embedder=embedder)
 
-    def ask(question, near):
-        policy = AbstentionPolicy(min_relevance=0.0, near_miss=near)
+    def ask(question, **near):
+        policy = AbstentionPolicy(min_relevance=0.0, **near)
         return Pipeline(tmp_path / "ix", reader=SentenceReader(), embedder=embedder, policy=policy).answer(question)
 
-    asked_right = "How much did the repairs of the harbour bridge in Port Ellis cost?"
-    asked_wrong = "How much did the repairs of the harbour bridge in Port Hedland cost?"
-    assert not ask(asked_right, near=True).abstained
-    assert not ask(asked_wrong, near=False).abstained  # the check, nothing else, withholds it
-    withheld = ask(asked_wrong, near=True)
-    assert withheld.abstained and "Hedland" in withheld.reason
+    asked_right = "How many residents of Brackwater were evacuated when the river peaked at 4.2 metres?"
+    asked_wrong = "How many residents of Brackwater were evacuated when the river peaked at 5.8 metres?"
+    assert not ask(asked_right).abstained
+    assert not ask(asked_wrong, near_miss=False).abstained  # the check, nothing else, withholds it
+    withheld = ask(asked_wrong)
+    assert withheld.abstained and "5.8 metres" in withheld.reason
