@@ -106,8 +106,8 @@ def near_miss(question: str, article_text: str) -> str | None:
     numbers and dates (written with digits) of the question it never writes; None when it writes them all.
 
     Names are not checked: on the sentences right answers cite, a name of the question missing from
-    the article withheld 3.0% of SQuAD and 1.0% of NewsQA dev answers against 1.8% and 1.2% for
-    numbers, for fewer near misses caught (docs/quality.md, "Near misses").
+    the article withheld 3.0% of SQuAD dev answers (numbers: 1.0%), mostly names another paragraph
+    of the same Wikipedia article gives (docs/quality.md, "Near misses").
     """
     missing = absent(question, article_text, NUMBER_LABELS)
     if not missing:
