@@ -9,7 +9,9 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from typing import Any
 
+from qa.kinds.parse import parse
 from qa.kinds.when import TimePhrase, find_time
 
 _AUX = (
@@ -49,6 +51,87 @@ _LIST = re.compile(
     r"what (?:are|were) (?:some of )?the (?P<noun2>[a-z-]+)\b)",
     re.I,
 )
+# What/which/who questions whose head noun the parse decides, when the model is installed.
+_ASKS_WHICH = re.compile(r"^(?:(?:in|on|at|from|for|to|by|of|with) )?(?:which|what|who)\b", re.I)
+_BE = frozenset({"is", "are", "was", "were"})
+_AUXILIARIES = frozenset({"are", "were", "have", "had", "do", "did", "will", "would", "can", "could"})
+_PLURAL_VERBS = frozenset({"are", "were", "have", "do"})
+_PLURAL_TAGS = frozenset({"NNS", "NNPS"})
+
+
+def plural_head(question: str) -> str | None:
+    """The plural noun a what/which/who question asks for, by spaCy's parse: "officials" in "Which
+    Mexican officials were...", "followers" in "Which of Jeffs' followers...", "co-defendants" in
+    "Who were Vick's co-defendants?"; "" when it asks for one thing ("What percentage of
+    Victorians...", "What kind of chloroplasts...", "What happens when..."); None when spaCy's
+    model is not installed (the word rules decide alone)."""
+    doc = parse(question)
+    if doc is None:
+        return None
+    wh = next((t for t in doc if t.lower_ in ("which", "what", "who")), None)
+    if wh is None:
+        return ""
+    if wh.lower_ == "who":
+        verb = wh.head
+        attrs = [c for c in verb.children if c.dep_ in ("attr", "nsubj") and c.i > wh.i] if verb.lower_ in _BE else []
+        verbs_after = any(t.tag_ == "VBN" for t in doc[verb.i + 1 :])
+        return _plural(attrs[-1]) if attrs and not verbs_after else ""
+    after = doc[wh.i + 1] if wh.i + 1 < len(doc) else None
+    if wh.lower_ == "which" and after is not None and after.lower_ == "of":
+        # "Which of Tesla's inventions was used...?" picks one of them; "Which of his followers
+        # were indicted?" asks for several: only a plural verb says so.
+        objects = [c for c in after.children if c.dep_ == "pobj"]
+        several = any(t.lower_ in _PLURAL_VERBS for t in doc[after.i + 1 :])
+        return _plural(objects[0]) if objects and several else ""
+    head = _phrase_head(doc, wh)
+    if head is not None:
+        return _plural(head)
+    return _asks_are_the(doc, wh) if wh.lower_ == "what" else ""
+
+
+def _phrase_head(doc: Any, wh: Any) -> Any | None:
+    """The last noun of the phrase right after "which"/"what" ("officials" in "Which Mexican
+    officials were"), or None when a verb follows it ("What happens...")."""
+    head = None
+    for token in doc[wh.i + 1 :]:
+        # spaCy's small model tags a plural right after "which" as a verb now and then ("films").
+        # "What shows were released": a verb-tagged plural before an auxiliary is a noun too.
+        next_is_aux = token.i + 1 < len(doc) and doc[token.i + 1].lower_ in _AUXILIARIES
+        mistagged = token.i == wh.i + 1 and token.tag_ == "VBZ" and (wh.lower_ == "which" or next_is_aux)
+        if token.pos_ in ("NOUN", "PROPN") or mistagged:
+            head = token
+        elif token.pos_ not in ("ADJ", "NUM") and token.dep_ not in ("amod", "compound", "nummod"):
+            break
+    return head
+
+
+def _asks_are_the(doc: Any, what: Any) -> str:
+    """'What are the main causes?' lists; 'What are the soldiers charged with?' asks one thing."""
+    verb = what.head
+    if verb.lower_ not in _BE or any(t.tag_ in ("VBN", "VB", "VBG") for t in doc[verb.i + 1 :]):
+        return ""
+    subjects = [c for c in verb.children if c.dep_ in ("nsubj", "attr") and c.i > verb.i]
+    if not subjects:
+        return ""
+    # "What are the protesters angry about?" asks about them: a list's noun ends the clause or
+    # is followed only by its prepositional phrase ("the main causes of the strike").
+    rest = doc[subjects[0].i + 1 :]
+    if any(t.pos_ in ("ADJ", "VERB", "AUX") for t in rest) or (len(rest) and rest[-1].pos_ == "ADP"):
+        return ""
+    return _plural(subjects[0])
+
+
+def _plural(token: Any) -> str:
+    # A plural the small model tagged as a verb ("films" in "Which films made...") still ends in -s.
+    mistagged = token.tag_ == "VBZ" and plural(token.text)
+    if not (token.tag_ in _PLURAL_TAGS or token.lower_ in _IRREGULAR_PLURALS or mistagged):
+        return ""
+    first = token.i
+    while first >= 2 and token.doc[first - 1].text == "-":  # "co-defendants" is three tokens
+        first -= 2
+    return token.doc[first : token.i + 1].text.lower()
+
+
 _LEADING = re.compile(r"^(?:and |so |but |ok(?:ay)?,? |well,? )+", re.I)
 
 
@@ -94,12 +177,17 @@ def _kind(text: str) -> tuple[str, str]:
     if _EXPLANATION.search(text):
         return "explanation", ""
     match = _LIST.search(text)
+    head = ""
     if match:
         noun = match.group("noun") or match.group("noun2") or match.group("noun3")
         if noun is None:
             return "list", "who" if text.lower().startswith("who") else ""
-        if plural(noun):
-            return "list", noun.lower()
+        head = noun.lower() if plural(noun) else ""
+    if _ASKS_WHICH.match(text):
+        parsed = plural_head(text)
+        head = head if parsed is None else parsed
+    if head:
+        return "list", head
     if _YES_NO.search(text) and not _ALTERNATIVE.search(text):
         return "yes/no", ""
     return "factoid", ""

@@ -316,3 +316,28 @@ def test_listed_items_are_kept_only_where_they_are_in_the_articles_word_for_word
     result = answer_list(seeds.store, question, "steps", evidence, unused, chat_model=_Lister(), policy=seeds.policy)
     assert [p.text for p in result.parts] == ["Serbia", "the deployment of British troops"], result
     exact(seeds, result)
+
+
+@pytest.mark.parametrize(
+    ("question", "kind", "head"),
+    [
+        # The parse finds the noun a what/which question asks for, past its modifiers...
+        ("Which regional airlines cancelled flights?", "list", "airlines"),
+        ("Which close aides of the mayor were questioned?", "list", "aides"),
+        ("In which provinces did the floods hit hardest?", "list", "provinces"),
+        ("What three bridges were closed?", "list", "bridges"),
+        ("Which of the mayor's aides were questioned?", "list", "aides"),
+        ("Who were Ortega's co-defendants?", "list", "co-defendants"),
+        ("What are the main causes of the strike?", "list", "causes"),
+        # ...and tells a plural inside the phrase from the one it asks for.
+        ("What share of voters backed the mayor?", "factoid", ""),
+        ("What kind of boats do the smugglers use?", "factoid", ""),
+        ("Which of the mayor's aides was questioned first?", "factoid", ""),
+        ("What happens when the river floods?", "factoid", ""),
+        ("What are the protesters angry about?", "factoid", ""),
+        ("Which airline cancelled the most flights?", "factoid", ""),
+    ],
+)
+def test_a_list_is_asked_by_the_plural_noun_the_question_is_about(question, kind, head):
+    found = classify(question)
+    assert (found.kind, found.head) == (kind, head)
