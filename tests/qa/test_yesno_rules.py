@@ -1,18 +1,15 @@
 """Yes/no rules on sentences written here: other forms of a word, synonyms and opposites, what is
 still to come, the verb a question asks of, and names as news writes them again."""
 
-from collections.abc import Sequence
 from pathlib import Path
 
-import numpy as np
 import pytest
 
 from index import build_index
 from index.chunk import split_sentences
 from index.types import Article
 from qa import Pipeline, SentenceReader
-from qa.kinds.clauses import akin, asked_terms, contradicts, hypothetical, negated, spoken_of, still_to_come
-from qa.kinds.nearwords import near_words
+from qa.kinds.clauses import akin, asked_terms, contradicts, negated, spoken_of, still_to_come
 from qa.kinds.predicate import predicate
 from qa.kinds.subjects import given_names, name_root, names_near, referred_to
 from qa.kinds.yesno import settling_clause
@@ -215,83 +212,3 @@ def test_a_sentence_not_speaking_of_what_is_asked_does_not_settle_it(harbour):
     # The fight, the men and the harbour are all there; a conviction is not.
     result = harbour.answer("Were the two men convicted over the fight?")
     assert result.kind == "yes/no" and result.abstained, result
-
-
-class WordEmbedder:
-    """Embeds a text by the meaning given to its words: words of one group share an axis, with a
-    little of their own, so "win" and "won" are close (cosine 0.8) and "win" and "rain" are not."""
-
-    GROUPS = ({"win", "won", "victory"}, {"kids", "child", "children", "son"}, {"rain", "storm"}, {"fined"})
-
-    def __init__(self, name: str):
-        self.name, self.dimension, self.calls = name, 32, []
-
-    def embed(self, texts: Sequence[str]) -> np.ndarray:
-        self.calls.append(list(texts))
-        rows = []
-        for text in texts:
-            vector = np.zeros(self.dimension, dtype=np.float32)
-            for word in text.lower().split():
-                group = next((g for g, words in enumerate(self.GROUPS) if word in words), None)
-                axis = sum(map(ord, word)) % 16 + 16  # the word's own direction
-                vector[axis] += 0.5
-                if group is not None:
-                    vector[group] += 1.0
-                else:
-                    vector[axis] += 1.0
-            rows.append(vector / (np.linalg.norm(vector) or 1.0))
-        return np.stack(rows)
-
-
-def test_a_sentence_word_close_to_an_asked_word_says_it():
-    embedder = WordEmbedder("test/words-close")
-    found = near_words(embedder, "win kids", ["The team won the cup.", "Rain stopped play.", "She had one child."])
-    assert found == [["win"], [], ["kids"]]
-
-
-def test_a_word_far_from_every_asked_word_says_none_of_them():
-    assert near_words(WordEmbedder("test/words-far"), "fined", ["The storm passed."]) == [[]]
-
-
-def test_near_words_embed_each_word_once_in_one_batch():
-    embedder = WordEmbedder("test/words-batch")
-    near_words(embedder, "win", ["The team won.", "The team won again."])
-    near_words(embedder, "win", ["The team won."])
-    assert len(embedder.calls) == 1 and sorted(embedder.calls[0]) == ["again", "team", "win", "won"]
-
-
-def test_the_settling_clause_takes_the_clause_saying_the_asked_word_otherwise():
-    text = "The match was held in heavy rain before a crowd of nine thousand, and the visitors won by two goals."
-    question = "Did the visitors win?"
-    near = lambda parts: near_words(WordEmbedder("test/words-clause"), "win", parts)  # noqa: E731
-    start, end = settling_clause(text, 0, len(text), question, asked_terms(question) - {"visitor"}, near)
-    assert text[start:end] == "and the visitors won by two goals"
-
-
-@pytest.mark.parametrize(
-    ("question", "clause", "opposite"),
-    [
-        ("Does the ferry cost more than the bus?", "the ferry costs less than half the bus fare", True),
-        ("Were fewer pupils enrolled this year?", "enrolment was higher than last year", True),
-        ("Does the ferry cost more than the bus?", "the ferry costs more than the bus", False),
-    ],
-)
-def test_a_comparative_the_other_way_answers_no(question, clause, opposite):
-    assert contradicts(question, clause) is opposite
-
-
-@pytest.mark.parametrize(
-    ("question", "clause", "condition"),
-    [
-        ("Has the driver been convicted?", "he faces two years in jail if convicted", True),
-        ("Could the driver face jail?", "he faces two years in jail if convicted", False),  # asks what could be
-        ("Has the driver been convicted?", "he was convicted in May", False),
-    ],
-)
-def test_a_condition_does_not_say_what_happened(question, clause, condition):
-    assert hypothetical(question, clause) is condition
-
-
-def test_used_to_asks_of_the_verb_after_it():
-    assert predicate("Did the mayor use to teach at the school?") == "teach"
-    assert predicate("Did the police use water cannon?") == "use"
