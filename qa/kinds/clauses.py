@@ -44,9 +44,6 @@ OPPOSITES: tuple[tuple[re.Pattern[str], re.Pattern[str]], ...] = tuple(
         (r"valid", r"suspended|revoked|expired|invalid"),
         (r"true\b|accurate|correct", r"false\b|untrue|debunked|inaccurate|incorrect"),
         (r"jail|prison|custody|detention|behind bars", r"released|freed|set free|out on bail"),
-        # Comparatives: a clause saying the other way answers "No" ("Does it cost more?" over "less than half").
-        (r"more\b|higher|greater|bigger|larger|longer|older", r"less\b|lower|fewer|smaller|shorter|younger|cheaper"),
-        (r"less\b|lower|fewer|smaller|shorter|younger|cheaper", r"more\b|higher|greater|bigger|larger|longer|older"),
     )
 )
 # Words that say the same as a question's word in other words: the clause saying the second speaks
@@ -175,16 +172,6 @@ def _word_at(text: str, position: int) -> str:
 def negated(text: str) -> bool:
     """Whether ``text`` holds a negation (not, never, denied, false…)."""
     return NEGATION.search(text) is not None
-
-
-_CONDITION = re.compile(r"\b(?:if|unless|whether)\b", re.I)
-_ASKS_POSSIBLE = re.compile(r"(?:could|would|might|may|can|will)\b", re.I)
-
-
-def hypothetical(question: str, clause: str) -> bool:
-    """Whether ``clause`` states a condition ("if convicted") where ``question`` asks what is, not
-    what could be ("Could he face the death penalty?" is settled by "could... if convicted")."""
-    return _CONDITION.search(clause) is not None and not _ASKS_POSSIBLE.match(question)
 
 
 def contradicts(question: str, clause: str) -> bool:

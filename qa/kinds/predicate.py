@@ -59,9 +59,7 @@ def predicate(question: str) -> str | None:
     except ModelNotAvailableError:
         return None
     for root in (t for t in doc if t.dep_ == "ROOT"):
-        # "Did he use to work as…?": "use to" says when, the verb after it what.
-        habitual = root.lower_ in {"use", "used"} and root.i + 1 < len(doc) and doc[root.i + 1].lower_ == "to"
-        if root.pos_ in _CONTENT and root.lower_ not in _LIGHT and not habitual:
+        if root.pos_ in _CONTENT and root.lower_ not in _LIGHT:
             return str(root.text)
         for child in root.children:  # the complement of a light verb, first in word order
             if child.dep_ in _COMPLEMENTS and child.pos_ in _CONTENT and child.lower_ not in _LIGHT:
