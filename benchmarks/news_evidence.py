@@ -2,12 +2,14 @@
 
     python benchmarks/news_evidence.py ../shared/data/newsqa-dev --limit 100 --seed 7
     python benchmarks/news_evidence.py ../shared/data/newsqa-dev --limit 100 --seed 21 --held-out-from 7
+    python benchmarks/news_evidence.py ../shared/data/newsqa-dev --limit 100 --seed 7 --chunk-chars 1200
 
 Open setting over the dev stories: the top 4 chunks are retrieved as citeqa does and their
 sentences chosen in several ways (the ranking of qa/evidence.py with other weights; only the best
 passage's story; each of the first sentences with its neighbours). A hit is counted when a gold
 answer lies inside one of the chosen sentences. No LLM is run: this bounds what the reader can
-answer, and the characters are what it costs to show.
+answer, and the characters are what it costs to show. ``--chunk-chars`` indexes the stories with
+another chunk size (in an index folder of its own) to see what chunking long stories changes.
 """
 
 from __future__ import annotations
@@ -22,7 +24,10 @@ import numpy as np
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from evals import newsqa
-from evals.squad import Question, cached_index
+from evals.squad import RECALL_AT, Question, cached_index
+from index.build import build_index
+from index.chunk import DEFAULT_CHUNK_CHARS
+from index.errors import IndexMismatchError
 from index.stores import Store
 from qa import EvidenceWeights, Hit, Pipeline
 from qa.evidence import rank_sentences
@@ -76,12 +81,20 @@ def main() -> None:
     parser.add_argument("--limit", type=int, default=100)
     parser.add_argument("--seed", type=int, default=newsqa.DEFAULT_SEED)
     parser.add_argument("--held-out-from", type=int, help="leave out this seed's sample")
+    parser.add_argument("--chunk-chars", type=int, default=DEFAULT_CHUNK_CHARS, help="chunk size to index with")
     args = parser.parse_args()
     stories, questions = newsqa.load_newsqa(args.newsqa)
     if args.held_out_from is not None:
         fitted = {q.id for q in newsqa.sample(questions, args.limit, args.held_out_from)}
         questions = [q for q in questions if q.id not in fitted]
-    index_dir = cached_index(stories, newsqa.index_dir_for(stories))
+    if args.chunk_chars == DEFAULT_CHUNK_CHARS:
+        index_dir = cached_index(stories, newsqa.index_dir_for(stories))
+    else:
+        index_dir = newsqa.index_dir_for(stories).with_name(f"index-chunks{args.chunk_chars}")
+        try:
+            build_index([stories], index_dir, chunk_chars=args.chunk_chars)
+        except IndexMismatchError:
+            build_index([stories], index_dir, chunk_chars=args.chunk_chars, rebuild=True)
     pipeline = Pipeline(index_dir, reader="sentence")
     retriever, store = pipeline.retriever, pipeline.store
     indexed = newsqa.indexed_story_ids(stories, store)
@@ -89,12 +102,19 @@ def main() -> None:
     for q in newsqa.sample(questions, args.limit, args.seed):
         q = Question(q.id, q.question, q.answers, indexed.get(q.article_id, q.article_id))
         vector = retriever.embed_query(q.question)
-        found.append((q, vector, retriever.search(q.question, 4, query_vector=vector)))
+        found.append((q, vector, retriever.search(q.question, max(RECALL_AT), query_vector=vector)))
+    recall = {
+        k: sum(q.article_id in [h.chunk.article_id for h in hits[:k]] for q, _, hits in found) / len(found)
+        for k in RECALL_AT
+    }
+    found = [(q, vector, hits[:4]) for q, vector, hits in found]
     in_passages = sum(
         any(a in store.articles[h.chunk.article_id].text[h.chunk.start : h.chunk.end] for h in hits for a in q.answers)
         for q, _, hits in found
     )
     print(f"{len(found)} questions (seed {args.seed}); answer in the first k sentences (mean characters shown)")
+    print(f"chunks of {args.chunk_chars} characters: {len(store.chunks)}; ", end="")
+    print("story recall " + ", ".join(f"@{k} {v:.2f}" for k, v in recall.items()))
     print(f"answer in the 4 passages read: {in_passages / len(found):.2f}\n")
     print("| evidence | " + " | ".join(f"k={k}" for k in DEPTHS) + " |")
     print("| --- |" + " --- |" * len(DEPTHS))
