@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import atexit
+import contextlib
+import logging
 import os
 import threading
 from typing import TYPE_CHECKING
@@ -58,6 +60,8 @@ def load_llama(
 
     ``cache`` holds the loaded models (default: this process's, closed at exit).
     """
+    import llama_cpp._internals as internals
+    import llama_cpp.llama as high_level
     import llama_cpp.llama_cpp as low_level
     from llama_cpp import Llama
 
@@ -76,14 +80,49 @@ def load_llama(
                 params.use_extra_bufts = repack
                 return params
 
+            # Its quiet mode also points the whole process's stdout and stderr at /dev/null while it
+            # loads, so an error another thread prints then is lost; verbose=False quiets llama.cpp's log.
+            quiet = (high_level.suppress_stdout_stderr, internals.suppress_stdout_stderr)
+            _log_to_logging()
             low_level.llama_model_default_params = amended
+            for module in (high_level, internals):
+                setattr(module, "suppress_stdout_stderr", _not_suppressed)  # noqa: B010
             try:
                 loaded[key] = Llama(
                     model_path=path, n_ctx=n_ctx, n_threads=n_threads, n_batch=512, verbose=False, logits_all=False
                 )
             finally:
                 low_level.llama_model_default_params = defaults
+                for module, original in zip((high_level, internals), quiet, strict=True):
+                    setattr(module, "suppress_stdout_stderr", original)  # noqa: B010
         return loaded[key]
+
+
+def _not_suppressed(disable: bool = True) -> contextlib.nullcontext[None]:
+    return contextlib.nullcontext()
+
+
+_log_callback: object = None  # ctypes calls it from C: it must outlive every model
+
+
+def _log_to_logging() -> None:
+    """llama.cpp's messages go to the ``citeqa.llama_cpp`` logger (debug), not stderr: with
+    stderr no longer pointed at /dev/null during a load, its notes on the model would be printed."""
+    global _log_callback
+    if _log_callback is not None:
+        return
+    import ctypes
+
+    import llama_cpp
+
+    logger = logging.getLogger("citeqa.llama_cpp")
+
+    @llama_cpp.llama_log_callback  # type: ignore[misc]
+    def forward(level: int, text: bytes, user_data: ctypes.c_void_p) -> None:
+        logger.debug("%s", text.decode("utf-8", errors="replace").rstrip())
+
+    llama_cpp.llama_log_set(forward, ctypes.c_void_p(0))
+    _log_callback = forward
 
 
 def _close_all() -> None:

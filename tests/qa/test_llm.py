@@ -1,4 +1,5 @@
 import hashlib
+import time
 
 import pytest
 
@@ -131,3 +132,25 @@ def test_load_llama_passes_the_repack_choice_to_llama_cpp_and_restores_its_defau
     qa.llm.load_llama("a.gguf", 512, 1, repack=True, cache=cache)
     assert seen == [("a.gguf", False), ("a.gguf", True)]
     assert low_level.llama_model_default_params().use_extra_bufts is True, "llama.cpp's defaults are restored"
+
+
+@pytest.mark.models
+def test_loading_the_model_leaves_other_threads_stderr_alone():
+    """llama-cpp-python's quiet load points sys.stderr (and fd 2) at /dev/null: a CLI error printed
+    while the reader warms up on its thread was lost. The load must leave both alone."""
+    import os
+    import sys
+    import threading
+
+    from qa.llm import FAST_LLM
+
+    path = str(resolve_gguf(FAST_LLM))
+    stderr, fd2 = sys.stderr, os.fstat(2)
+    changed = []
+    thread = threading.Thread(target=qa.llm.load_llama, args=(path, 512, 1), kwargs={"cache": {}})
+    thread.start()
+    while thread.is_alive():
+        if sys.stderr is not stderr or os.fstat(2).st_ino != fd2.st_ino:
+            changed.append(True)
+        time.sleep(0.001)
+    assert not changed, "stderr was redirected while the model loaded"
