@@ -22,6 +22,10 @@ class IndexNotFoundError(CiteqaError):
     """No index exists at the given location."""
 
 
+class StoreUnreachableError(IndexNotFoundError):
+    """The Milvus server (or Lite file) named by a store location cannot be reached or opened."""
+
+
 class IndexCorruptError(CiteqaError):
     """An index exists but cannot be read (damaged files, unknown format version)."""
 

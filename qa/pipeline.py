@@ -289,13 +289,17 @@ class _Reloader:
 
     def current(self) -> HybridRetriever:
         from index.embed import make_embedder
-        from index.errors import IndexMismatchError
+        from index.errors import IndexMismatchError, StoreUnreachableError
         from index.stores import current_generation, load_index
         from index.stores.milvus import live_generation, open_milvus  # pymilvus is imported only when used
 
         with self._lock:
             if self.location is not None:
-                live = live_generation(self._milvus) if self._milvus else None
+                try:
+                    live = live_generation(self._milvus) if self._milvus else None
+                except StoreUnreachableError:  # its server went away: connect afresh (it may be back)
+                    self._milvus = self._retriever = None
+                    live = None
             else:
                 live = current_generation(self.index_dir)
             if self._retriever is None or live != self._retriever.store.generation:

@@ -29,7 +29,8 @@ from pathlib import Path
 from typing import Any
 
 from index.bm25 import DEFAULT_B, DEFAULT_K1, TOKENIZER
-from index.errors import IndexCorruptError, IndexMismatchError, IndexNotFoundError
+from index.errors import IndexCorruptError, IndexMismatchError, IndexNotFoundError, StoreUnreachableError
+from index.stores.milvus_client import ReachableClient
 
 MILVUS_FORMAT_VERSION = 1
 DEFAULT_PREFIX = "citeqa"
@@ -48,10 +49,6 @@ HNSW_EF_SEARCH = 256  # at least the candidate depth; a search asks for max(this
 STRONG = "Strong"
 LITE_GRPC_OPTIONS = {"grpc.keepalive_time_ms": 300_000, "grpc.keepalive_permit_without_calls": 0}
 _DUMMY_DIM = 2  # Milvus wants a vector field in every collection; articles and meta carry a constant one
-
-
-class StoreUnreachableError(IndexNotFoundError):
-    """The Milvus server (or Lite file) named by a store location cannot be reached or opened."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -161,8 +158,11 @@ def connect(location: MilvusLocation) -> Any:
         # Milvus Lite's in-process gRPC server takes gRPC's default of one ping per 5 minutes and
         # closes a connection that pings more (GOAWAY "too_many_pings"), then refuses new clients;
         # pymilvus pings every 10 s, idle or not. A server allows that.
-        options = {"grpc_options": LITE_GRPC_OPTIONS} if location.lite else {}
-        return MilvusClient(location.uri, token=location.token, db_name=location.db_name, timeout=30, **options)
+        # A server's connection is the client's own (pymilvus shares one per URI otherwise): one
+        # lost with a server that went away is then closed and a new client reaches it again.
+        options: dict[str, Any] = {"grpc_options": LITE_GRPC_OPTIONS} if location.lite else {"dedicated": True}
+        client = MilvusClient(location.uri, token=location.token, db_name=location.db_name, timeout=30, **options)
+        return ReachableClient(client, location)
     except MilvusException as err:
         raise StoreUnreachableError(
             f"cannot reach the Milvus store at {location}: {err.message}; start the server or check the URI"
