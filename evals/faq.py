@@ -22,6 +22,7 @@ import shutil
 import statistics
 import time
 from collections.abc import Callable, Sequence
+from dataclasses import asdict
 from pathlib import Path
 from typing import Any
 
@@ -41,6 +42,7 @@ from index.models import cache_dir
 from index.stores.milvus_schema import MilvusLocation
 from qa import Answer, ArticleFilter, Pipeline
 from qa.kinds.detect import classify
+from qa.llm import ChatLLM
 from qa.seeds import SEEDS_DIR
 from qa.types import KINDS
 
@@ -147,6 +149,8 @@ def record(q: FaqQuestion, answer: Answer, seconds: float) -> dict[str, Any]:
         "parts": [p.text for p in answer.parts],
         "citations": [[c.article_id, c.start, c.end] for c in answer.citations],
         "reason": answer.reason,
+        "score": round(answer.score, 4),
+        "signals": asdict(answer.signals) if answer.signals else None,
         "seconds": round(seconds, 3),
     }
 
@@ -187,10 +191,11 @@ def evaluate(
     reader: str = "llm",
     progress: Callable[[int, int], None] | None = None,
     repack: bool | None = True,
-    llm: str | None = None,
+    llm: str | ChatLLM | None = None,
     llm_model: str | None = None,
     llm_api: str = "auto",
     store: str | MilvusLocation | None = None,
+    **options: Any,
 ) -> dict[str, Any]:
     """Ask every chosen question of a labelled file and score it.
 
@@ -204,6 +209,7 @@ def evaluate(
         store: A Milvus store to index the stories into and read from instead of the cached index
             folder (see :func:`evals.squad.benchmark_pipeline`).
         progress: Called with ``(done, total)`` after each question.
+        options: More options of :class:`qa.Pipeline` (``yes_no_llm=``; ``llm=`` a ChatLLM).
 
     Returns:
         JSON-ready figures per row of :data:`ROWS` under ``"kinds"``, and every question's record
@@ -228,6 +234,7 @@ def evaluate(
         llm=llm,
         llm_model=llm_model,
         llm_api=llm_api,
+        **options,
     )
     takes_today = "today" in inspect.signature(pipeline.answer).parameters  # `today=` is landing in qa
     records = []
