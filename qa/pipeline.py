@@ -32,6 +32,7 @@ from qa.kinds.detect import classify
 from qa.kinds.factoid import answer_factoid
 from qa.kinds.route import answer_kind
 from qa.kinds.timing import date_filter, newest_articles, newest_hits_first, resolve_scope
+from qa.kinds.yesno_reader import ReadYesNo
 from qa.llm import DEFAULT_LLM, ChatLLM, ChatModel, ServerChatModel, repacks
 from qa.questions import validate_question, validate_top_k
 from qa.readers import DEFAULT_READER, Reader, make_reader
@@ -68,6 +69,9 @@ class Pipeline:
             are kept in a folder beside it (see :func:`index.stores.milvus_schema.local_folder`).
         worded: Let the LLM shorten summary sentences, each shown only when proven against its
             cited sentence (see :mod:`qa.kinds.verify`); False: copied sentences.
+        yes_no_llm: Let the LLM settle the yes/no questions the rules leave open, past these gates
+            (``qa.kinds.yesno_reader.DEFAULT_READ``); None, the default: on unseen questions it
+            added as many wrong verdicts as right ones (docs/question-kinds.md).
     """
 
     def __init__(
@@ -87,6 +91,7 @@ class Pipeline:
         llm_api: str = "auto",
         store: str | MilvusLocation | None = None,
         worded: bool = False,
+        yes_no_llm: ReadYesNo | None = None,
     ):
         self.location = parse_location(store) if store is not None else None
         if self.location is None and index_dir is None:
@@ -106,7 +111,7 @@ class Pipeline:
         self.policy = policy
         self.evidence_weights = evidence
         self.repack = repack
-        self.worded = worded
+        self.worded, self.yes_no_llm = worded, yes_no_llm
         self._retrievers = _Reloader(self.index_dir, embedder, search, self.location)
         self._chat_model: ChatLLM | None = self.llm
 
@@ -221,6 +226,7 @@ class Pipeline:
             policy=self.policy,
             progress=progress,
             wording=self.chat_model if self.worded else None,
+            yes_no_llm=self.yes_no_llm,
         )
         return replace(result, question=question, standalone_question=standalone, time=scope)
 

@@ -100,3 +100,26 @@ def test_same_answers_compare_finds_a_moved_citation_and_passes_identical_record
     assert same.returncode == 0 and "0 of 1 answers differ" in same.stdout
     differs = subprocess.run([*script, str(paths["before"]), str(paths["moved"])], capture_output=True, text=True)
     assert differs.returncode == 1 and "differs in citations" in differs.stdout
+
+
+def test_yes_no_sweep_scores_a_gate_on_the_recorded_readings(tmp_path):
+    def rec(id_, answerable, abstained, right, cosine=None):
+        signals = {"reader": 0.9, "quote_cosine": cosine, "quote_overlap": 0.5, "best_cosine": 0.7, "verdict": 0.9}
+        return {"id": id_, "answerable": answerable, "abstained": abstained, "right": right,
+                "signals": signals if cosine is not None else None}  # fmt: skip
+
+    rules = [rec("a", True, True, False), rec("b", True, True, False), rec("c", False, True, True)]
+    # The LLM answers all three: "a" right from a close sentence, "b" and "c" wrong from far ones.
+    read = [rec("a", True, False, True, 0.7), rec("b", True, False, False, 0.3), rec("c", False, False, False, 0.4)]
+    path = tmp_path / "collected.json"
+    path.write_text(json.dumps({"set.jsonl": {"rules": rules, "ungated": read}}))
+    out = subprocess.run(
+        [sys.executable, str(REPO / "benchmarks" / "yesno_reader.py"), "sweep", str(path)],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    rows = {line.split(" | ")[0].strip("| "): line for line in out.splitlines()}
+    assert rows["rules alone (every reading withheld)"].endswith("| +0 | +0 | +0 |")
+    assert rows["none"].endswith("| +0 | +2 | -4 |")  # one more right, one right abstention lost, two wrong
+    assert rows["sentence cosine >= 0.6"].endswith("| +1 | +0 | +1 |")

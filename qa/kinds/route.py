@@ -22,6 +22,7 @@ from qa.kinds.summary import answer_summary, articles_of
 from qa.kinds.timing import DEVELOPING, developing, newest_hits_first
 from qa.kinds.verify import worded
 from qa.kinds.yesno import answer_yes_no
+from qa.kinds.yesno_reader import ReadYesNo, read_yes_no
 from qa.llm import ChatLLM
 from qa.readers.base import Reader
 from qa.types import Answer, AnswerPart, Citation, Hit, ProgressCallback
@@ -42,6 +43,7 @@ def answer_kind(
     policy: AbstentionPolicy = DEFAULT_POLICY,
     progress: ProgressCallback | None = None,
     wording: ChatLLM | None = None,
+    yes_no_llm: ReadYesNo | None = None,
 ) -> Answer:
     """Answer ``question`` in the shape ``kind`` asks for, from ``hits`` (or abstain).
 
@@ -65,7 +67,16 @@ def answer_kind(
         parts = worded(wording, summary.parts)
         return replace(summary, parts=parts, text=" ".join(p.text for p in parts))
     if kind.kind == "yes/no":
-        return answer_yes_no(store, embedder, question, hits, vector, weights=weights, policy=policy)
+        settled = answer_yes_no(store, embedder, question, hits, vector, weights=weights, policy=policy)
+        model = getattr(reader, "chat_model", None)
+        if not settled.abstained or model is None or yes_no_llm is None:
+            return settled
+        # The rules settle only by the question's own words; the LLM may find them said otherwise.
+        if progress:
+            progress("reading", "the sentences that may settle it")
+        evidence = rank_sentences(store, question, vector, hits, weights)
+        read = read_yes_no(store, model, question, evidence, policy=policy, settings=yes_no_llm)
+        return settled if read.abstained else read
     if kind.kind == "list":
         evidence = rank_sentences(store, question, vector, hits, weights)
         model = getattr(reader, "chat_model", None)  # the LLM readers' model lists the items

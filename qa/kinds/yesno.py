@@ -1,7 +1,8 @@
 """Yes/no answers: a verdict and the clause that settles it, highlighted in its sentence.
 
-The settling clause is found by rules, not asked of the LLM: the 1.5B model, asked for a verdict,
-says "Yes" to claims its passages call false and invents spans (docs/quality.md, question kinds).
+The settling clause is found by rules first, not asked of the LLM: the 1.5B model, asked for a
+verdict, says "Yes" to claims its passages call false and invents spans (docs/question-kinds.md).
+Where no sentence passes, :mod:`qa.kinds.yesno_reader` asks the LLM, behind gates of its own.
 A clause settles a question when its sentence speaks of the question's content words and its
 article names the question's names; its verdict is "No" only when the clause itself negates
 (not, never, denied, false…). When no sentence speaks of the question, the answer is an abstention.
