@@ -81,6 +81,14 @@ def make_corpus(squad: Path, size: int, root: Path) -> tuple[Path, list[tuple[st
     return folder, [a for a in asked if a[2] in in_corpus]
 
 
+def newsqa_sample(folder: Path, limit: int) -> tuple[Path, list[tuple[str, list[str], str]]]:
+    """The NewsQA stories folder and the sample ``citeqa eval newsqa --limit N`` asks (seed 7)."""
+    from evals.newsqa import load_newsqa, sample
+
+    stories, questions = load_newsqa(folder)
+    return stories, [(q.question, list(q.answers), q.article_id) for q in sample(questions, limit)]
+
+
 def percentiles(values: Sequence[float]) -> dict[str, float]:
     ordered = sorted(values)
     p95 = ordered[min(len(ordered) - 1, round(0.95 * (len(ordered) - 1)))]
@@ -117,7 +125,8 @@ def retrieval(index_dir: Path, questions: Sequence[Sequence[Any]]) -> dict[str, 
 
 
 def _files(corpus: Path) -> list[tuple[str, str]]:
-    return [(p.stem, p.read_text(encoding="utf-8")) for p in sorted(corpus.glob("*.md"))]
+    files = sorted([*corpus.glob("*.md"), *corpus.glob("*.txt")])
+    return [(p.stem, p.read_text(encoding="utf-8")) for p in files]
 
 
 def langchain_store(corpus: Path, embedder: str) -> tuple[Any, int, int]:
@@ -584,8 +593,10 @@ def report(results: dict[str, Any], command: str) -> str:
         lines += _table(
             "Full answer, warm, seed corpus", ["reader", "p50 s", "p95 s", "n"], _latency_rows(results["answers"])
         )
-    if results.get("answers_vs_peers"):
-        peers = dict(results["answers_vs_peers"])
+    for key in ("answers_vs_peers", "newsqa_vs_peers"):
+        if not results.get(key):
+            continue
+        peers = dict(results[key])
         size = peers.pop("size")
         base = peers.get("langchain-stuff")
         rows = [
@@ -600,8 +611,9 @@ def report(results: dict[str, Any], command: str) -> str:
             ]
             for system, r in peers.items()
         ]
+        corpus = f"{size:,} SQuAD articles" if key == "answers_vs_peers" else f"NewsQA dev ({size} story files)"
         lines += _table(
-            f"Full answers on {size:,} SQuAD articles, same LLM (Qwen2.5-Coder-1.5B Q4_K_M, llama.cpp)",
+            f"Full answers on {corpus}, open setting, same LLM (Qwen2.5-Coder-1.5B Q4_K_M, llama.cpp)",
             ["system", "EM", "F1", "p50 s", "p95 s", "n", "speed vs LangChain"],
             rows,
         )
@@ -682,6 +694,8 @@ def main(argv: list[str] | None = None) -> int:
         action="store_true",
         help="build nothing: time retrieval (and --scale-answers) on the indexes an earlier run kept",
     )
+    parser.add_argument("--newsqa", type=Path, default=None, help="also answer NewsQA dev (the folder), per system")
+    parser.add_argument("--newsqa-answers", type=int, default=100, help="NewsQA questions (seed 7) with --newsqa")
     parser.add_argument("--incremental", action="store_true", help="time adding 1%% and deleting, at the largest size")
     parser.add_argument("--quick", action="store_true", help="tiny sizes, for CI: the script must keep running")
     parser.add_argument("--work", type=Path, default=None, help="where corpora and indexes go")
@@ -732,6 +746,13 @@ def main(argv: list[str] | None = None) -> int:
         results["answers_vs_peers"] = {
             "size": size,
             **{s.removeprefix("answers-"): run_worker(s, corpus, chosen) for s in systems},
+        }
+    if args.newsqa:
+        stories, chosen = newsqa_sample(args.newsqa, args.newsqa_answers)
+        systems = ["answers-citeqa"] + (["answers-langchain-stuff"] if "langchain" in args.peers else [])
+        results["newsqa_vs_peers"] = {
+            "size": len(list(stories.glob("*.txt"))),
+            **{s.removeprefix("answers-"): run_worker(s, stories, chosen) for s in systems},
         }
     if args.scale_answers and kept:
         _, asked = make_corpus(args.squad, min(kept), work)
