@@ -9,6 +9,11 @@ from typing import Any
 from index.errors import StoreUnreachableError
 
 
+def unreachable(where: object, why: str) -> str:
+    """The message for a store that cannot be reached: where, why, and what to do."""
+    return f"cannot reach the Milvus store at {where}: {why}; start the server or check the URI"
+
+
 class ReachableClient:
     """Passes every call to a ``MilvusClient``; a lost server is a :class:`StoreUnreachableError`.
 
@@ -39,9 +44,7 @@ class ReachableClient:
         except MilvusException as err:
             if err.code != Status.CONNECT_FAILED and not isinstance(err, MilvusUnavailableException):
                 raise
-            self._lost = (
-                f"cannot reach the Milvus store at {self._where}: {err.message}; start the server or check the URI"
-            )
+            self._lost = unreachable(self._where, err.message)
             with contextlib.suppress(Exception):
                 self._client.close()
             raise StoreUnreachableError(self._lost) from None

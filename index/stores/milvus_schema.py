@@ -30,7 +30,7 @@ from typing import Any
 
 from index.bm25 import DEFAULT_B, DEFAULT_K1, TOKENIZER
 from index.errors import IndexCorruptError, IndexMismatchError, IndexNotFoundError, StoreUnreachableError
-from index.stores.milvus_client import ReachableClient
+from index.stores.milvus_client import ReachableClient, unreachable
 
 MILVUS_FORMAT_VERSION = 1
 DEFAULT_PREFIX = "citeqa"
@@ -164,9 +164,7 @@ def connect(location: MilvusLocation) -> Any:
         client = MilvusClient(location.uri, token=location.token, db_name=location.db_name, timeout=30, **options)
         return ReachableClient(client, location)
     except MilvusException as err:
-        raise StoreUnreachableError(
-            f"cannot reach the Milvus store at {location}: {err.message}; start the server or check the URI"
-        ) from None
+        raise StoreUnreachableError(unreachable(location, err.message)) from None
     except (OSError, RuntimeError) as err:  # Milvus Lite's own process failed to start or open the file
         raise StoreUnreachableError(f"cannot open the Milvus Lite file {location.uri}: {err}") from None
 

@@ -81,7 +81,7 @@ def load_llama(
                 return params
 
             # Its quiet mode also points the whole process's stdout and stderr at /dev/null while it
-            # loads, so an error another thread prints then is lost; verbose=False quiets llama.cpp's log.
+            # loads, so an error another thread prints then is lost; llama.cpp's log goes to a logger instead.
             quiet = (high_level.suppress_stdout_stderr, internals.suppress_stdout_stderr)
             _log_to_logging()
             low_level.llama_model_default_params = amended
