@@ -7,9 +7,9 @@ verdicts and drops the wrong ones? One LLM run per file, every gate scored offli
     python benchmarks/yesno_reader.py sweep yn-held.json           # ...and confirm it on held-out files
 
 ``collect`` asks each file's yes/no questions twice: with the sentence reader (the rules alone) and
-with the default LLM reader, its reading ungated (no confidence, verdict or cosine threshold, no
-support check; the guards that need no threshold stay: words copied from an evidence sentence, the
-question's names near, no "Yes" over negating words). ``sweep`` applies each gate to the
+with the default LLM reader, its reading ungated (no verdict or cosine threshold; the guards that
+need no threshold stay: words copied from an evidence sentence, the question's names near, no
+"Yes" over negating words). ``sweep`` applies each gate to the
 recorded signals: a reading the gate withholds is an abstention, as the rules gave.
 """
 
@@ -56,7 +56,7 @@ def collect(files: list[str]) -> dict[str, Any]:
     from evals.faq import evaluate
     from qa.kinds.yesno_reader import ReadYesNo
 
-    ungated_read = ReadYesNo(min_confidence=0.0, min_verdict=0.0, min_cosine=-1.0, support=None)
+    ungated_read = ReadYesNo(min_verdict=0.0, min_cosine=-1.0)
     recording = Recording()
     out: dict[str, Any] = {}
     for path in files:

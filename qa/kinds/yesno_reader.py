@@ -19,7 +19,7 @@ from qa.kinds.clauses import contradicts, negated, still_to_come
 from qa.kinds.subjects import given_names, names_in, names_near
 from qa.llm import ChatLLM
 from qa.snap import Region, snap
-from qa.support import SupportModel, SupportSignals
+from qa.support import SupportSignals
 from qa.types import Answer, AnswerPart, Evidence
 
 SYSTEM = (
@@ -52,21 +52,16 @@ class ReadYesNo:
     Attributes:
         sentences: The best evidence sentences shown...
         max_chars: ...within this many characters.
-        min_confidence: The model's token confidence (times how closely its words were found)
-            below which there is no answer.
         min_verdict: The probability the model gave its YES or NO token below which there is
             no answer (it separates its wrong verdicts better than the whole reply's confidence).
         min_cosine: How close the settling sentence must be to the question (the model's "Yes"
             over a sentence on another matter is its most common wrong answer).
-        support: The support check on the settling sentence (None: none).
     """
 
     sentences: int = 4
     max_chars: int = 1000
-    min_confidence: float = 0.0
     min_verdict: float = 0.7
     min_cosine: float = 0.55
-    support: SupportModel | None = None
 
 
 DEFAULT_READ = ReadYesNo()
@@ -156,14 +151,12 @@ def read_yes_no(
         quote_overlap=float(store.lexical_overlap(question, [citation.quote])[0]),
         best_cosine=max(e.relevance for e in chosen),
     )
-    score = settings.support.support(signals) if settings.support else confidence
+    score = confidence
     verdict_prob = generation.token_probs[-1] if generation.token_probs else generation.confidence
-    if confidence < settings.min_confidence or verdict_prob < settings.min_verdict:
-        return none(f"the model was unsure ({confidence:.2f}, its verdict {verdict_prob:.2f})", score, signals)
+    if verdict_prob < settings.min_verdict:
+        return none(f"the model was unsure of its verdict ({verdict_prob:.2f})", score, signals)
     if item.relevance < settings.min_cosine:
         return none(f"the settling sentence is far from the question (cosine {item.relevance:.2f})", score, signals)
-    if settings.support and score < settings.support.threshold:
-        return none(f"the settling sentence does not look like an answer (support {score:.2f})", score, signals)
     names, given = names_in(question), given_names(question)
     if not names_near(item, store.sentences[article.id], names, given):
         return none("the settling sentence is about someone or somewhere else", score, signals)

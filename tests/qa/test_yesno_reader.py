@@ -88,7 +88,7 @@ def test_an_unsure_verdict_is_no_answer(harbour):
     result, _ = read(
         harbour, "Is the strike over?", "Dock workers in Portmere returned to work => YES", (0.99,) * 9 + (0.5,)
     )
-    assert result.abstained and "its verdict 0.50" in result.reason, result
+    assert result.abstained and "its verdict (0.50)" in result.reason, result
     sure, _ = read(harbour, "Is the strike over?", "Dock workers in Portmere returned to work => YES", (0.99,) * 10)
     assert sure.verdict is True, sure
 
