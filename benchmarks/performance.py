@@ -129,7 +129,7 @@ def _files(corpus: Path) -> list[tuple[str, str]]:
     return [(p.stem, p.read_text(encoding="utf-8")) for p in files]
 
 
-def langchain_store(corpus: Path, embedder: str) -> tuple[Any, int, int]:
+def langchain_store(corpus: Path, embedder: str, chunk: int = CHUNK_CHARS, overlap: int = 100) -> tuple[Any, int, int]:
     """LangChain's usual path: split, ``HuggingFaceEmbeddings``, ``FAISS.from_documents``; (store, articles, chunks)."""
     from langchain_community.vectorstores import FAISS
     from langchain_core.documents import Document
@@ -139,7 +139,7 @@ def langchain_store(corpus: Path, embedder: str) -> tuple[Any, int, int]:
     from index.models import resolve_model
 
     docs = [Document(page_content=text, metadata={"source": stem}) for stem, text in _files(corpus)]
-    chunks = RecursiveCharacterTextSplitter(chunk_size=CHUNK_CHARS, chunk_overlap=100).split_documents(docs)
+    chunks = RecursiveCharacterTextSplitter(chunk_size=chunk, chunk_overlap=overlap).split_documents(docs)
     embeddings = HuggingFaceEmbeddings(model_name=resolve_model(embedder), encode_kwargs={"normalize_embeddings": True})
     return FAISS.from_documents(chunks, embeddings), len(docs), len(chunks)
 
@@ -213,11 +213,22 @@ LANGCHAIN_STUFF_PROMPT = (
 )  # LangChain's classic "stuff" QA prompt
 
 
+# LangChain's RAG tutorial: its splitter settings and its "rlm/rag-prompt", sent as a chat message.
+RAG_TUTORIAL_PROMPT = (
+    "You are an assistant for question-answering tasks. Use the following pieces of retrieved context to "
+    "answer the question. If you don't know the answer, just say that you don't know. Use three sentences "
+    "maximum and keep the answer concise.\nQuestion: {question} \nContext: {context} \nAnswer:"
+)
+
+
 def worker_answers(corpus: Path, index_dir: Path, questions: list[list[Any]], system: str) -> dict[str, Any]:
     """Full answers over the same corpus: citeqa's pipeline, or LangChain's stuff chain over the same GGUF model."""
     from evals.scoring import best_over, exact_match, f1
     from qa.llm import DEFAULT_LLM, resolve_gguf
 
+    # The same GGUF and settings for both LangChain wrappers (completion and chat).
+    llama = {"model_path": str(resolve_gguf(DEFAULT_LLM)), "n_ctx": 4096, "n_threads": os.cpu_count()}
+    llama |= {"temperature": 0.0, "verbose": False}
     if system == "citeqa":
         from index import build_index
         from qa import Pipeline
@@ -228,19 +239,24 @@ def worker_answers(corpus: Path, index_dir: Path, questions: list[list[Any]], sy
 
         def ask(question: str) -> str:
             return pipeline.answer(question).text or ""
+    elif system == "langchain-tutorial":
+        from langchain_community.chat_models import ChatLlamaCpp
+
+        store, _, _ = langchain_store(corpus, "sentence-transformers/all-MiniLM-L6-v2", chunk=1000, overlap=200)
+        chat = ChatLlamaCpp(**llama, max_tokens=64)
+
+        def ask(question: str) -> str:
+            context = "\n\n".join(d.page_content for d in store.similarity_search(question, k=4))
+            reply = chat.invoke([("human", RAG_TUTORIAL_PROMPT.format(question=question, context=context))])
+            return str(reply.content).strip()
+
+        ask(questions[0][0])
     else:
         from langchain_community.llms import LlamaCpp
         from langchain_core.prompts import PromptTemplate
 
         store, _, _ = langchain_store(corpus, "sentence-transformers/all-MiniLM-L6-v2")
-        llm = LlamaCpp(
-            model_path=str(resolve_gguf(DEFAULT_LLM)),
-            n_ctx=4096,
-            n_threads=os.cpu_count(),
-            temperature=0.0,
-            max_tokens=48,
-            verbose=False,
-        )
+        llm = LlamaCpp(**llama, max_tokens=48)
         chain = PromptTemplate.from_template(LANGCHAIN_STUFF_PROMPT) | llm
 
         def ask(question: str) -> str:
@@ -262,6 +278,7 @@ def worker_answers(corpus: Path, index_dir: Path, questions: list[list[Any]], sy
 WORKERS: dict[str, Callable[..., dict[str, Any]]] = {
     "answers-citeqa": lambda c, i, q: worker_answers(c, i, q, "citeqa"),
     "answers-langchain-stuff": lambda c, i, q: worker_answers(c, i, q, "langchain"),
+    "answers-langchain-tutorial": lambda c, i, q: worker_answers(c, i, q, "langchain-tutorial"),
     "citeqa": lambda c, i, q: worker_citeqa(c, i, q, "sentence-transformers/all-MiniLM-L6-v2"),
     "citeqa-onnx-int8": lambda c, i, q: worker_citeqa(c, i, q, "all-MiniLM-L6-v2-onnx-int8"),
     "citeqa-onnx-qint8": lambda c, i, q: worker_citeqa(c, i, q, "all-MiniLM-L6-v2-onnx-qint8"),
@@ -598,7 +615,7 @@ def report(results: dict[str, Any], command: str) -> str:
             continue
         peers = dict(results[key])
         size = peers.pop("size")
-        base = peers.get("langchain-stuff")
+        base = peers.get("langchain-stuff") or peers.get("langchain-tutorial")
         rows = [
             [
                 system,
@@ -696,6 +713,9 @@ def main(argv: list[str] | None = None) -> int:
     )
     parser.add_argument("--newsqa", type=Path, default=None, help="also answer NewsQA dev (the folder), per system")
     parser.add_argument("--newsqa-answers", type=int, default=100, help="NewsQA questions (seed 7) with --newsqa")
+    parser.add_argument(
+        "--skip-peer", nargs="*", default=[], choices=["langchain-stuff", "langchain-tutorial"], help="with --newsqa"
+    )
     parser.add_argument("--incremental", action="store_true", help="time adding 1%% and deleting, at the largest size")
     parser.add_argument("--quick", action="store_true", help="tiny sizes, for CI: the script must keep running")
     parser.add_argument("--work", type=Path, default=None, help="where corpora and indexes go")
@@ -749,7 +769,9 @@ def main(argv: list[str] | None = None) -> int:
         }
     if args.newsqa:
         stories, chosen = newsqa_sample(args.newsqa, args.newsqa_answers)
-        systems = ["answers-citeqa"] + (["answers-langchain-stuff"] if "langchain" in args.peers else [])
+        peers = ["answers-langchain-stuff", "answers-langchain-tutorial"] if "langchain" in args.peers else []
+        # The peers first: a peer's failure shows before citeqa's minutes are spent.
+        systems = [*(p for p in peers if p.removeprefix("answers-") not in args.skip_peer), "answers-citeqa"]
         results["newsqa_vs_peers"] = {
             "size": len(list(stories.glob("*.txt"))),
             **{s.removeprefix("answers-"): run_worker(s, stories, chosen) for s in systems},
