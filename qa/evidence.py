@@ -64,3 +64,17 @@ def passages_of(store: Store, hits: Sequence[Hit]) -> list[Passage]:
         Passage(article=store.articles[h.chunk.article_id], start=h.chunk.start, end=h.chunk.end, score=h.score)
         for h in hits
     ]
+
+
+def within_budget(evidence: Sequence[Evidence], limit: int, max_chars: int) -> list[Evidence]:
+    """The best ``limit`` sentences that fit in ``max_chars`` together (the first always does),
+    best first: what a reader is shown."""
+    chosen: list[Evidence] = []
+    used = 0
+    for item in evidence[:limit]:
+        length = item.sentence.end - item.sentence.start
+        if chosen and used + length > max_chars:
+            continue
+        chosen.append(item)
+        used += length
+    return chosen

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from index.stores import Store
 from qa.abstention import DEFAULT_POLICY, AbstentionPolicy
 from qa.cite import cite, quote
+from qa.evidence import within_budget
 from qa.kinds.clauses import contradicts, negated, still_to_come
 from qa.kinds.subjects import given_names, names_in, names_near
 from qa.llm import ChatLLM
@@ -73,14 +74,7 @@ def turns() -> tuple[tuple[str, str], ...]:
 
 
 def _shown(evidence: Sequence[Evidence], settings: ReadYesNo) -> list[Evidence]:
-    chosen: list[Evidence] = []
-    used = 0
-    for item in evidence[: settings.sentences]:
-        length = item.sentence.end - item.sentence.start
-        if chosen and used + length > settings.max_chars:
-            continue
-        chosen.append(item)
-        used += length
+    chosen = within_budget(evidence, settings.sentences, settings.max_chars)
     return sorted(chosen, key=lambda e: (e.article.id, e.sentence.start))
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from qa.evidence import within_budget
 from qa.llm import DEFAULT_LLM, ChatLLM, ChatModel, repacks
 from qa.readers.base import Reading, TextCallback
 from qa.readers.presets import LLM_SUPPORT, MAX_SENTENCES
@@ -166,15 +167,7 @@ class LlamaReader:
 
     def select(self, evidence: Sequence[Evidence], limit: int | None = None) -> list[Evidence]:
         """The evidence shown to the model: the best ``limit`` sentences within the character budget."""
-        chosen: list[Evidence] = []
-        used = 0
-        for item in evidence[: limit or self.max_sentences]:
-            length = item.sentence.end - item.sentence.start
-            if chosen and used + length > self.max_chars:
-                continue
-            chosen.append(item)
-            used += length
-        return chosen
+        return within_budget(evidence, limit or self.max_sentences, self.max_chars)
 
     def passages(self, chosen: Sequence[Evidence]) -> str:
         """The chosen sentences as text, grouped by article in reading order (headed by the
