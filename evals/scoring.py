@@ -58,6 +58,7 @@ def reading_record(answer: Answer) -> dict[str, Any]:
         "score": round(answer.score, 4),
         "reason": answer.reason,
         "signals": asdict(answer.signals) if answer.signals else None,
+        "checked": answer.checked,
         "citation": None
         if cited is None
         else {

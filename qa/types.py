@@ -181,6 +181,8 @@ class Answer:
             part's citations, in order.
         verdict: For a yes/no answer, True for "Yes" and False for "No"; None otherwise.
         time: How the question's time words were read, when it had any.
+        checked: For a factoid, the probability the reader's model gave "YES" when asked whether
+            its passage gives the answer to the question as asked; None when it was not asked.
     """
 
     question: str
@@ -195,6 +197,7 @@ class Answer:
     parts: tuple[AnswerPart, ...] = ()
     verdict: bool | None = None
     time: TimeScope | None = None
+    checked: float | None = None
 
     @property
     def abstained(self) -> bool:
@@ -237,6 +240,7 @@ class Answer:
             ),
             verdict=data.get("verdict"),
             time=_time_scope(data["time"]) if data.get("time") else None,
+            checked=data.get("checked"),
         )
 
     def to_markdown(self, *, first_note: int = 1, heading: bool = True) -> str:

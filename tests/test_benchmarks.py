@@ -123,3 +123,30 @@ def test_yes_no_sweep_scores_a_gate_on_the_recorded_readings(tmp_path):
     assert rows["rules alone (every reading withheld)"].endswith("| +0 | +0 | +0 |")
     assert rows["none"].endswith("| +0 | +2 | -4 |")  # one more right, one right abstention lost, two wrong
     assert rows["sentence cosine >= 0.6"].endswith("| +1 | +0 | +1 |")
+
+
+def test_answer_check_sweep_withholds_the_recorded_answers_below_each_threshold(tmp_path):
+    def near(id_, half, answer, checked):
+        return {"id": id_, "half": half, "answer": answer, "checked": checked}
+
+    def asked(id_, answer, f1, checked):
+        return {"id": id_, "answer": answer, "f1": f1, "checked": checked}
+
+    data = {
+        # dev: one near miss already abstained, one answered with a low check, one with a high one
+        "nearmiss": [near("n1", "dev", None, None), near("n2", "dev", "x", 0.2), near("n3", "dev", "y", 0.9),
+                     near("n4", "held-out", "z", 0.4)],
+        "squad-dev": [asked("s1", "a", 1.0, 0.95), asked("s2", "b", 0.6, 0.3)],
+    }  # fmt: skip
+    path = tmp_path / "check.json"
+    path.write_text(json.dumps(data))
+    out = subprocess.run(
+        [sys.executable, str(REPO / "benchmarks" / "answer_check.py"), "sweep", str(path), "--thresholds", "0", "0.5"],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    rows = {line.split(" | ")[0].strip("| "): line for line in out.splitlines()}
+    # near misses dev 1/3 -> 2/3 abstained; held-out 0 -> 1; SQuAD: s2 (a right answer) withheld, F1 80 -> 50
+    assert rows["0"].endswith("| 0.333 | 0.000 | 0.000 / 80.0 (0) |"), out
+    assert rows["0.5"].endswith("| 0.667 | 1.000 | 0.500 / 50.0 (1) |"), out

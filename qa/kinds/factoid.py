@@ -49,7 +49,12 @@ def answer_factoid(
     span = reading.span
     if span is None:
         return Answer(
-            question=question, text=None, score=reading.confidence, reason=reading.reason, considered=considered
+            question=question,
+            text=None,
+            score=reading.confidence,
+            reason=reading.reason,
+            considered=considered,
+            checked=reading.checked,
         )
     article = store.articles[span.article_id]
     citation = cite(article, store.sentences[article.id], span)
@@ -60,6 +65,16 @@ def answer_factoid(
     if why is None and policy.near_miss:
         why = near_miss(question, article.text)
     if why is not None:
-        return Answer(question=question, text=None, score=score, reason=why, considered=considered, signals=signals)
+        return Answer(
+            question=question,
+            text=None,
+            score=score,
+            reason=why,
+            considered=considered,
+            signals=signals,
+            checked=reading.checked,
+        )
     text = article.text[span.start : span.end]
-    return Answer(question=question, text=text, score=score, citations=(citation,), signals=signals)
+    return Answer(
+        question=question, text=text, score=score, citations=(citation,), signals=signals, checked=reading.checked
+    )

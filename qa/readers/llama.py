@@ -7,6 +7,7 @@ from dataclasses import dataclass
 
 from qa.evidence import within_budget
 from qa.llm import DEFAULT_LLM, ChatLLM, ChatModel, repacks
+from qa.readers import check
 from qa.readers.base import Reading, TextCallback
 from qa.readers.presets import LLM_SUPPORT, MAX_SENTENCES
 from qa.snap import Region, snap
@@ -127,6 +128,12 @@ class LlamaReader:
         chat_model: The LLM to read with, such as a :class:`qa.llm.ServerChatModel` serving
             ``model``; None: ``model`` loaded in-process.
         prompt: The instructions and worked examples (a key of :data:`PROMPTS`).
+        check_below: Ask the model, after its answer, whether the sentence it cites gives that
+            answer to the question as asked (:mod:`qa.readers.check`), and refuse an answer whose
+            "YES" is less likely than this; 0 asks and records (:attr:`Reading.checked`) without
+            refusing; None, the default, does not ask.
+        check_model: The LLM that checks; None: ``model`` in a llama.cpp context of its own
+            (or ``chat_model`` when one is given).
     """
 
     def __init__(
@@ -142,6 +149,8 @@ class LlamaReader:
         repack: bool | None = None,
         chat_model: ChatLLM | None = None,
         prompt: str = DEFAULT_PROMPT,
+        check_below: float | None = None,
+        check_model: ChatLLM | None = None,
     ):
         if layout not in LAYOUTS:
             raise ValueError(f"unknown prompt layout {layout!r}; valid: {', '.join(LAYOUTS)}")
@@ -160,6 +169,11 @@ class LlamaReader:
         self.system_prompt = PROMPTS[prompt].system
         self.few_shot = few_shot(layout, titles, prompt)
         self.second_look_below = second_look_below
+        self.check_below = check_below
+        if check_model is None and check_below is not None:
+            own = ChatModel(model, n_ctx=check.CHECK_CONTEXT, repack=repacks(model, prefer=repack))
+            check_model = own if chat_model is None else chat_model
+        self.check_model = check_model
 
     def warm(self) -> None:
         """Load the model and its few-shot prompt state now rather than at the first question."""
@@ -196,15 +210,36 @@ class LlamaReader:
         if not chosen:
             return Reading(span=None, confidence=0.0, reason="no evidence")
         reading = self._read(question, chosen, passages, on_text)
-        if reading.span is not None and reading.confidence >= self.second_look_below:
+        if reading.span is None or reading.confidence < self.second_look_below:
+            wider = self.select(evidence, self.max_sentences * WIDER_LOOK)
+            if len(wider) > len(chosen):
+                # A second look over more of the evidence: the answer may lie just outside the best few.
+                second = self._read(question, wider, passages, on_text)
+                if second.span is not None and (reading.span is None or second.confidence > reading.confidence):
+                    reading, chosen = second, wider
+        if reading.span is None or self.check_below is None:
             return reading
-        wider = self.select(evidence, self.max_sentences * WIDER_LOOK)
-        if len(wider) > len(chosen):
-            # A second look over more of the evidence: the answer may lie just outside the best few.
-            second = self._read(question, wider, passages, on_text)
-            if second.span is not None and (reading.span is None or second.confidence > reading.confidence):
-                return second
-        return reading
+        return self._check(question, reading, chosen)
+
+    def _check(self, question: str, reading: Reading, chosen: Sequence[Evidence]) -> Reading:
+        """The reading with the model's own check of it, refused when the check says no."""
+        span = reading.span
+        assert span is not None and self.check_model is not None
+        cited = next(
+            (
+                e
+                for e in chosen
+                if e.sentence.article_id == span.article_id and e.sentence.start <= span.start < e.sentence.end
+            ),
+            None,
+        )
+        sentence = cited.text if cited is not None else ""
+        said = cited.article.text[span.start : span.end] if cited is not None else ""
+        checked = check.check(self.check_model, sentence, question, said) if cited is not None else 1.0
+        if self.check_below is not None and checked < self.check_below:
+            reason = f"asked to check, the model did not find {said!r} given as the answer asked for ({checked:.2f})"
+            return Reading(span=None, confidence=reading.confidence, reason=reason, checked=checked)
+        return Reading(span=span, confidence=reading.confidence, checked=checked)
 
     def _read(
         self,
@@ -223,9 +258,8 @@ class LlamaReader:
         generation = self.chat_model.chat(self.system_prompt, self.few_shot, prompt, max_tokens=48, on_text=shown)
         text = generation.text.strip().strip('"').strip()
         if not text or text.upper().startswith(NO_ANSWER):
-            return Reading(
-                span=None, confidence=generation.confidence, reason="the model found no answer in the passages"
-            )
+            refused = "the model found no answer in the passages"
+            return Reading(span=None, confidence=generation.confidence, reason=refused)
         regions = [
             Region(article_id=e.sentence.article_id, text=e.article.text, start=e.sentence.start, end=e.sentence.end)
             for e in chosen
