@@ -51,12 +51,7 @@ main.t.clear()
 chk.t.clear()
 for q in qs:
     on.answer(q)
+reader, checking = statistics.median(main.t), statistics.median(chk.t)
 print(
-    "reader calls p50 %.2f s, check calls p50 %.2f s (n=%d), check/reader %.2f"
-    % (
-        statistics.median(main.t),
-        statistics.median(chk.t),
-        len(chk.t),
-        statistics.median(chk.t) / statistics.median(main.t),
-    )
+    f"reader calls p50 {reader:.2f} s, check calls p50 {checking:.2f} s (n={len(chk.t)}), check/reader {checking / reader:.2f}"
 )
