@@ -53,5 +53,6 @@ for q in qs:
     on.answer(q)
 reader, checking = statistics.median(main.t), statistics.median(chk.t)
 print(
-    f"reader calls p50 {reader:.2f} s, check calls p50 {checking:.2f} s (n={len(chk.t)}), check/reader {checking / reader:.2f}"
+    f"reader calls p50 {reader:.2f} s, check calls p50 {checking:.2f} s (n={len(chk.t)}),",
+    f"check/reader {checking / reader:.2f}",
 )
