@@ -233,9 +233,10 @@ class LlamaReader:
             ),
             None,
         )
-        sentence = cited.text if cited is not None else ""
-        said = cited.article.text[span.start : span.end] if cited is not None else ""
-        checked = check.check(self.check_model, sentence, question, said) if cited is not None else 1.0
+        if cited is None:  # snapped onto a passage outside the sentences shown: no sentence to ask of
+            return reading
+        said = cited.article.text[span.start : span.end]
+        checked = check.check(self.check_model, cited.text, question, said)
         if self.check_below is not None and checked < self.check_below:
             reason = f"asked to check, the model did not find {said!r} given as the answer asked for ({checked:.2f})"
             return Reading(span=None, confidence=reading.confidence, reason=reason, checked=checked)
