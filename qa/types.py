@@ -182,7 +182,7 @@ class Answer:
         verdict: For a yes/no answer, True for "Yes" and False for "No"; None otherwise.
         time: How the question's time words were read, when it had any.
         checked: For a factoid, the probability the reader's model gave "YES" when asked whether
-            its passage gives the answer to the question as asked; None when it was not asked.
+            the cited sentence gives the answer to the question as asked; None when it was not asked.
     """
 
     question: str

@@ -21,8 +21,8 @@ class Reading:
         span: Where the answer is, or None when the reader finds no answer.
         confidence: 0..1.
         reason: Why there is no span (empty otherwise).
-        checked: The probability the model gave "YES" when asked whether its passage gives its
-            answer to the question as asked; None when it was not asked.
+        checked: The probability the model gave "YES" when asked whether the sentence it cites
+            gives its answer to the question as asked; None when it was not asked.
     """
 
     span: Span | None

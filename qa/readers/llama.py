@@ -237,7 +237,7 @@ class LlamaReader:
             return reading
         said = cited.article.text[span.start : span.end]
         checked = check.check(self.check_model, cited.text, question, said)
-        if self.check_below is not None and checked < self.check_below:
+        if checked < (self.check_below or 0.0):
             reason = f"asked to check, the model did not find {said!r} given as the answer asked for ({checked:.2f})"
             return Reading(span=None, confidence=reading.confidence, reason=reason, checked=checked)
         return Reading(span=span, confidence=reading.confidence, checked=checked)
@@ -259,8 +259,9 @@ class LlamaReader:
         generation = self.chat_model.chat(self.system_prompt, self.few_shot, prompt, max_tokens=48, on_text=shown)
         text = generation.text.strip().strip('"').strip()
         if not text or text.upper().startswith(NO_ANSWER):
-            refused = "the model found no answer in the passages"
-            return Reading(span=None, confidence=generation.confidence, reason=refused)
+            return Reading(
+                span=None, confidence=generation.confidence, reason="the model found no answer in the passages"
+            )
         regions = [
             Region(article_id=e.sentence.article_id, text=e.article.text, start=e.sentence.start, end=e.sentence.end)
             for e in chosen
